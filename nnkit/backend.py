@@ -1,0 +1,175 @@
+"""The few things Keras's backend-neutral API cannot do for us.
+
+Everything backend-specific lives here: seeding without loading a second
+framework, listing GPUs, autodiff of a plain function, freeing memory.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from typing import Any, Callable
+
+import numpy as np
+
+
+def name() -> str:
+    """The Keras backend that is (or will be) in use, without importing Keras."""
+    return os.environ.get("KERAS_BACKEND", "jax")
+
+
+def set_seed(seed: int) -> None:
+    """Make weight initialisation, shuffling and dropout reproducible.
+
+    `keras.utils.set_random_seed` imports TensorFlow whenever it is installed,
+    which under JAX costs ~400 MB and seconds. So under other backends we do
+    what it does minus the TensorFlow part: reset Keras's global seed
+    generator and seed Python and NumPy (the generator draws from them).
+    """
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        keras.utils.set_random_seed(seed)
+        return
+    from keras.src.backend.common import global_state
+    from keras.src.random import seed_generator
+    from keras.src.utils import rng_utils
+
+    global_state.set_global_attribute(rng_utils.GLOBAL_RANDOM_SEED, seed)
+    global_state.set_global_attribute(seed_generator.GLOBAL_SEED_GENERATOR, None)
+    random.seed(seed)
+    np.random.seed(seed)
+    if keras.backend.backend() == "torch":
+        import torch
+
+        torch.manual_seed(seed)
+
+
+def framework_version() -> str:
+    """Version string of the framework behind the active backend."""
+    backend = name()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return f"TensorFlow {tf.__version__}"
+    if backend == "jax":
+        import jax
+
+        return f"JAX {jax.__version__}"
+    if backend == "torch":
+        import torch
+
+        return f"PyTorch {torch.__version__}"
+    return backend
+
+
+def list_gpus(framework: Any = None) -> list[dict]:
+    """GPUs the active backend can use, as dicts with "name" and "memory_mb".
+
+    `framework` is the imported framework module; tests pass a fake one.
+    Memory is None where the framework does not report it.
+    """
+    backend = name()
+    if backend == "tensorflow":
+        return _tf_gpus(framework or _import("tensorflow"))
+    if backend == "jax":
+        return _jax_gpus(framework or _import("jax"))
+    if backend == "torch":
+        return _torch_gpus(framework or _import("torch"))
+    return []
+
+
+def _import(module: str):
+    import importlib
+
+    return importlib.import_module(module)
+
+
+def _tf_gpus(tf) -> list[dict]:
+    gpus = []
+    for device in tf.config.list_physical_devices("GPU"):
+        details = tf.config.experimental.get_device_details(device) or {}
+        gpus.append({"name": details.get("device_name", device.name), "memory_mb": None,
+                     "compute_capability": details.get("compute_capability")})
+    return gpus
+
+
+def _jax_gpus(jax) -> list[dict]:
+    try:
+        devices = jax.devices("gpu")
+    except RuntimeError:  # jax raises when no GPU platform is installed
+        return []
+    gpus = []
+    for device in devices:
+        stats = device.memory_stats() or {}
+        limit = stats.get("bytes_limit")
+        capability = getattr(device, "compute_capability", None)
+        gpus.append({"name": device.device_kind,
+                     "memory_mb": int(limit / 2**20) if limit else None,
+                     "compute_capability": _capability_tuple(capability)})
+    return gpus
+
+
+def _torch_gpus(torch) -> list[dict]:
+    if not torch.cuda.is_available():
+        return []
+    gpus = []
+    for index in range(torch.cuda.device_count()):
+        props = torch.cuda.get_device_properties(index)
+        gpus.append({"name": props.name, "memory_mb": int(props.total_memory / 2**20),
+                     "compute_capability": (props.major, props.minor)})
+    return gpus
+
+
+def _capability_tuple(value: Any) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return value
+    major, _, minor = str(value).partition(".")
+    return (int(major), int(minor or 0))
+
+
+def gradient_fn(fn: Callable) -> Callable[[np.ndarray], np.ndarray]:
+    """Elementwise derivative of `fn` (a function of a tensor) by autodiff.
+
+    Used to plot f'(z) from the real Keras activation or loss instead of a
+    hand-written formula. Returns a NumPy-in, NumPy-out function.
+    """
+    backend = name()
+    if backend == "jax":
+        import jax
+
+        grad = jax.vmap(jax.grad(lambda z: fn(z)))
+        return lambda z: np.asarray(grad(np.asarray(z, dtype="float32")))
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        def tf_grad(z):
+            z = tf.convert_to_tensor(np.asarray(z, dtype="float32"))
+            with tf.GradientTape() as tape:
+                tape.watch(z)
+                out = fn(z)
+            return tape.gradient(out, z).numpy()
+
+        return tf_grad
+    if backend == "torch":
+        import torch
+
+        def torch_grad(z):
+            t = torch.tensor(np.asarray(z, dtype="float32"), requires_grad=True)
+            fn(t).sum().backward()
+            return t.grad.numpy()
+
+        return torch_grad
+    raise NotImplementedError(f"autodiff is not wired for backend {backend!r}")
+
+
+def free_memory() -> None:
+    """Drop Keras's graph state so repeated runs in one process stay bounded."""
+    import gc
+
+    import keras
+
+    keras.backend.clear_session()
+    gc.collect()

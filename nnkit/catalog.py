@@ -1,0 +1,30 @@
+"""The experiments the app offers: one entry per page, in menu order.
+
+app.py builds the navigation from this list and the home page describes each
+entry, so adding a page means adding one `Experiment` here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A page and the one-line lesson the home page gives for it."""
+
+    path: str       # page file, relative to the app root
+    title: str
+    icon: str       # a Streamlit material icon
+    section: str    # sidebar group
+    teaches: str    # what a learner leaves knowing
+    try_this: str   # one concrete thing to click
+
+
+EXPERIMENTS: tuple[Experiment, ...] = (
+    Experiment("pages/first_neuron.py", "Your first neuron", ":material/scatter_plot:", "Start here",
+               "One neuron can only draw a straight line; a few hidden layers bend the "
+               "boundary around the data.",
+               "Train the single neuron on moons, then switch to the small network and "
+               "watch the boundary curl round the moons."),
+)

@@ -1,0 +1,92 @@
+"""Plotly figure builders: pure functions from numbers to `go.Figure`.
+
+They hold no state and never touch Streamlit, so they are cheap to test and a
+page can rebuild a figure from the history dict on every update.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+# Okabe–Ito: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+# Blue ↔ orange diverging scale for class probabilities (colour-blind safe).
+PROBABILITY_SCALE = [[0.0, "#0072B2"], [0.5, "#F7F7F7"], [1.0, "#E69F00"]]
+METRIC_TITLES = {"loss": "Loss (lower is better)", "accuracy": "Accuracy (higher is better)"}
+
+
+def history_figure(runs: Mapping[str, Mapping[str, Sequence[float]]],
+                   metrics: Sequence[str] = ("loss", "accuracy"),
+                   planned_epochs: int | None = None) -> go.Figure:
+    """Training curves, one panel per metric, several runs overlaid.
+
+    Args:
+        runs: run label -> Keras-style history, e.g.
+            `{"relu": {"loss": [...], "val_loss": [...]}}`.
+        metrics: base metric names; `val_<metric>` is drawn dashed if present.
+        planned_epochs: fixes the x axis while a run is still training, so the
+            curve grows into a stable frame instead of rescaling each update.
+    """
+    metrics = [m for m in metrics if any(m in h for h in runs.values())] or ["loss"]
+    fig = make_subplots(rows=1, cols=len(metrics),
+                        subplot_titles=[METRIC_TITLES.get(m, m) for m in metrics])
+    for i, (label, history) in enumerate(runs.items()):
+        colour = PALETTE[i % len(PALETTE)]
+        for col, metric in enumerate(metrics, start=1):
+            for key, dash, suffix in ((metric, "solid", "train"), (f"val_{metric}", "dash", "validation")):
+                if key in history:
+                    fig.add_trace(_curve(history[key], f"{label} · {suffix}", colour, dash,
+                                         legend_group=label, show_legend=col == 1), row=1, col=col)
+    fig.update_xaxes(title_text="epoch")
+    if planned_epochs:
+        fig.update_xaxes(range=[0.5, planned_epochs + 0.5])
+    if "accuracy" in metrics:
+        fig.update_yaxes(range=[0, 1.02], row=1, col=metrics.index("accuracy") + 1)
+    return _layout(fig, height=340)
+
+
+def _curve(values: Sequence[float], name: str, colour: str, dash: str,
+           legend_group: str, show_legend: bool) -> go.Scatter:
+    # NaN/inf (a diverged run) become gaps, not a broken axis.
+    ys = [v if v is not None and math.isfinite(v) else None for v in values]
+    return go.Scatter(x=list(range(1, len(ys) + 1)), y=ys, name=name, mode="lines+markers",
+                      marker={"size": 4}, line={"color": colour, "dash": dash},
+                      legendgroup=legend_group, showlegend=show_legend)
+
+
+def decision_boundary_figure(grid_x: np.ndarray, grid_y: np.ndarray, probability: np.ndarray,
+                             x: np.ndarray, y: np.ndarray, title: str = "") -> go.Figure:
+    """Predicted P(class 1) over the plane, the 0.5 contour, and the points.
+
+    `probability` has shape (len(grid_y), len(grid_x)).
+    """
+    fig = go.Figure()
+    fig.add_trace(go.Contour(x=grid_x, y=grid_y, z=probability, zmin=0, zmax=1,
+                             colorscale=PROBABILITY_SCALE, opacity=0.75, ncontours=20,
+                             contours={"showlines": False}, showscale=True,
+                             colorbar={"title": {"text": "P(class 1)"}, "thickness": 12},
+                             hoverinfo="skip", name="P(class 1)"))
+    fig.add_trace(go.Contour(x=grid_x, y=grid_y, z=probability, showscale=False,
+                             contours={"coloring": "none", "start": 0.5, "end": 0.5, "size": 1},
+                             line={"color": "black", "width": 2}, hoverinfo="skip",
+                             name="boundary (p = 0.5)"))
+    for label, colour, symbol in ((0, PALETTE[0], "circle"), (1, PALETTE[1], "diamond")):
+        pts = x[y == label]
+        fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"class {label}",
+                                 marker={"color": colour, "symbol": symbol, "size": 6,
+                                         "line": {"color": "white", "width": 0.8}}))
+    fig.update_xaxes(title_text="x₁", range=[grid_x[0], grid_x[-1]])
+    fig.update_yaxes(title_text="x₂", range=[grid_y[0], grid_y[-1]], scaleanchor="x")
+    fig.update_layout(title=title or None)
+    return _layout(fig, height=420)
+
+
+def _layout(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h", "y": -0.2}, template="plotly_white")
+    return fig
