@@ -81,7 +81,7 @@ def decision_boundary_figure(grid_x: np.ndarray, grid_y: np.ndarray, probability
                                  marker={"color": colour, "symbol": symbol, "size": 6,
                                          "line": {"color": "white", "width": 0.8}}))
     fig.update_xaxes(title_text="x₁", range=[grid_x[0], grid_x[-1]])
-    fig.update_yaxes(title_text="x₂", range=[grid_y[0], grid_y[-1]], scaleanchor="x")
+    fig.update_yaxes(title_text="x₂", range=[grid_y[0], grid_y[-1]])
     fig.update_layout(title=title or None)
     return _layout(fig, height=420)
 

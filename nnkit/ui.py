@@ -82,8 +82,9 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     st.session_state[live_key] = {"label": label, "settings": dict(settings), "history": {}, "epochs": 0}
     bar_col, stop_col = st.columns([5, 1], vertical_alignment="center")
     progress = bar_col.progress(0.0, text="Compiling the model…")
-    stop_col.button("Stop", key=key(ns, "stop"), icon=":material/stop:",
-                    on_click=_request_stop, args=(ns,))
+    stop_slot = stop_col.empty()
+    stop_slot.button("Stop", key=key(ns, "stop"), icon=":material/stop:",
+                     on_click=_request_stop, args=(ns,))
 
     def sink(update) -> None:
         st.session_state[live_key].update(history=update.history, epochs=update.epoch)
@@ -93,7 +94,7 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
 
     result = nnkit.train(model, data, config, callbacks=[live_history(sink, batch_updates)])
     progress.empty()
-    stop_col.empty()
+    stop_slot.empty()
     del st.session_state[live_key]
     record = RunRecord.from_result(label, settings, result, artifacts() if artifacts else None)
     _store(ns, record)

@@ -1,0 +1,27 @@
+"""Shared test set-up: the app root on sys.path and Keras imported once.
+
+Importing Keras (and its backend) takes seconds; doing it here keeps that cost
+out of AppTest's per-run timeout.
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import nnkit  # noqa: E402,F401  (sets KERAS_BACKEND before Keras loads)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _warm_keras():
+    import keras  # noqa: F401
+
+
+def page_test(path: str, timeout: float = 300):
+    """An AppTest for one page file (AppTest cannot drive st.navigation)."""
+    from streamlit.testing.v1 import AppTest
+
+    return AppTest.from_file(str(ROOT / path), default_timeout=timeout)
