@@ -19,9 +19,3 @@ import nnkit  # noqa: E402,F401  (sets KERAS_BACKEND before Keras loads)
 def _warm_keras():
     import keras  # noqa: F401
 
-
-def page_test(path: str, timeout: float = 300):
-    """An AppTest for one page file (AppTest cannot drive st.navigation)."""
-    from streamlit.testing.v1 import AppTest
-
-    return AppTest.from_file(str(ROOT / path), default_timeout=timeout)
