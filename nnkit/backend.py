@@ -173,3 +173,35 @@ def free_memory() -> None:
 
     keras.backend.clear_session()
     gc.collect()
+
+
+def loss_gradients(model, x: np.ndarray, y: np.ndarray, loss_fn: Callable) -> list[np.ndarray]:
+    """Gradients of the mean loss w.r.t. each trainable weight, as NumPy arrays.
+
+    Keras 3 has no backend-neutral gradient call, and pages need the real
+    per-layer gradients (e.g. to show sigmoid's vanishing gradients), so this
+    differentiates `loss_fn(y, model(x))` with the active backend, in
+    inference mode and without touching the optimizer. Order matches
+    `model.trainable_variables`.
+    """
+    from keras import ops
+
+    backend = name()
+    if backend == "jax":
+        import jax
+
+        trainable = [v.value for v in model.trainable_variables]
+        non_trainable = [v.value for v in model.non_trainable_variables]
+
+        def mean_loss(values):
+            y_pred, _ = model.stateless_call(values, non_trainable, x, training=False)
+            return ops.mean(loss_fn(y, y_pred))
+
+        return [np.asarray(g) for g in jax.grad(mean_loss)(trainable)]
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss = ops.mean(loss_fn(y, model(x, training=False)))
+        return [g.numpy() for g in tape.gradient(loss, model.trainable_variables)]
+    raise NotImplementedError(f"loss gradients are not wired for backend {backend!r}")
