@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nnkit.training import TrainResult
+if TYPE_CHECKING:  # training imports Keras; the home page must not
+    from nnkit.training import TrainResult
 
 MAX_RUNS_KEPT = 20
 

@@ -183,3 +183,17 @@ def toy_dataset(name: str, n_samples: int, noise: float, seed: int = 0):
     from nnkit import data
 
     return data.TOY_2D[name](n_samples=n_samples, noise=noise, seed=seed)
+
+
+def page_link(path: str, label: str, icon: str | None = None) -> None:
+    """A link to another page, or just its title when run outside app.py.
+
+    st.page_link only knows pages registered with st.navigation; a page file
+    run on its own (AppTest, `streamlit run pages/x.py`) must still render.
+    """
+    from streamlit.errors import StreamlitAPIException
+
+    try:
+        st.page_link(path, label=label, icon=icon)
+    except StreamlitAPIException:
+        st.markdown(f"**{label}**")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnkit import catalog
+from nnkit import catalog, ui
 
 st.title("nnkit: neural networks, hands on")
 st.markdown(
@@ -15,6 +15,6 @@ for section in dict.fromkeys(e.section for e in catalog.EXPERIMENTS):
     st.header(section)
     for experiment in (e for e in catalog.EXPERIMENTS if e.section == section):
         with st.container(border=True):
-            st.page_link(experiment.path, label=experiment.title, icon=experiment.icon)
+            ui.page_link(experiment.path, experiment.title, experiment.icon)
             st.markdown(experiment.teaches)
             st.caption(f"**Try this:** {experiment.try_this}")

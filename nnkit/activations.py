@@ -1,0 +1,311 @@
+"""Activation functions: what they compute, how steep they are, and what that does to training.
+
+Every value comes from the real Keras activation (`keras.activations`, or
+`keras.ops.arctan`, which Keras has as an op only) and every derivative from
+autodiff of that same function (`backend.gradient_fn`), never from a
+hand-written derivative. Each entry also carries the formula the page shows
+(LaTeX) and the same formula in NumPy, so tests can check that what the page
+*says* is what Keras *computes*.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from nnkit import backend
+
+SATURATION_THRESHOLD = 0.01  # |f'(z)| below this: the gradient has all but vanished
+SELU_ALPHA, SELU_SCALE = 1.67326324, 1.05070098  # Keras's constants (Klambauer et al. 2017)
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation: its Keras call, the formula shown, and that formula in NumPy."""
+
+    key: str
+    label: str
+    latex: str
+    reference: Callable[[np.ndarray, float], np.ndarray]  # (z, slope) -> f(z), float64
+    family: str  # "saturating", "relu", "smooth" or "linear"
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _softplus(z):
+    return np.log1p(np.exp(-np.abs(z))) + np.maximum(z, 0.0)  # log(1 + e^z), overflow-safe
+
+
+def _gelu(z):
+    from scipy.special import erf
+
+    return 0.5 * z * (1.0 + erf(z / math.sqrt(2.0)))
+
+
+ACTIVATIONS: dict[str, Activation] = {a.key: a for a in (
+    Activation("sigmoid", "sigmoid", r"\sigma(z) = \frac{1}{1 + e^{-z}}",
+               lambda z, s: _sigmoid(z), "saturating"),
+    Activation("tanh", "tanh", r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
+               lambda z, s: np.tanh(z), "saturating"),
+    Activation("arctan", "arctan", r"f(z) = \arctan(z)", lambda z, s: np.arctan(z), "saturating"),
+    Activation("relu", "ReLU", r"\mathrm{ReLU}(z) = \max(0, z)",
+               lambda z, s: np.maximum(0.0, z), "relu"),
+    Activation("leaky_relu", "leaky ReLU",
+               r"f(z) = \begin{cases} z & z > 0 \\ a\,z & z \le 0 \end{cases}",
+               lambda z, s: np.where(z > 0, z, s * z), "relu"),
+    Activation("elu", "ELU", r"f(z) = \begin{cases} z & z > 0 \\ e^{z} - 1 & z \le 0 \end{cases}",
+               lambda z, s: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))), "smooth"),
+    Activation("selu", "SELU",
+               r"f(z) = \lambda \begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases},"
+               rf"\ \lambda = {SELU_SCALE},\ \alpha = {SELU_ALPHA}",
+               lambda z, s: SELU_SCALE * np.where(z > 0, z, SELU_ALPHA * np.expm1(np.minimum(z, 0.0))),
+               "smooth"),
+    Activation("gelu", "GELU",
+               r"\mathrm{GELU}(z) = z\,\Phi(z) = \frac{z}{2}\left(1 + \mathrm{erf}\frac{z}{\sqrt{2}}\right)",
+               lambda z, s: _gelu(z), "smooth"),
+    Activation("silu", "swish / SiLU", r"f(z) = z\,\sigma(z) = \frac{z}{1 + e^{-z}}",
+               lambda z, s: z * _sigmoid(z), "smooth"),
+    Activation("mish", "mish", r"f(z) = z \tanh\big(\ln(1 + e^{z})\big)",
+               lambda z, s: z * np.tanh(_softplus(z)), "smooth"),
+    Activation("softplus", "softplus", r"f(z) = \ln(1 + e^{z})", lambda z, s: _softplus(z), "smooth"),
+    Activation("softsign", "softsign", r"f(z) = \frac{z}{1 + |z|}",
+               lambda z, s: z / (1.0 + np.abs(z)), "saturating"),
+    Activation("hard_sigmoid", "hard sigmoid", r"f(z) = \max\!\left(0, \min\!\left(1, \frac{z}{6} + \frac{1}{2}\right)\right)",
+               lambda z, s: np.clip(z / 6.0 + 0.5, 0.0, 1.0), "saturating"),
+    Activation("linear", "linear", r"f(z) = z", lambda z, s: np.asarray(z, dtype="float64"), "linear"),
+)}
+
+
+def keras_fn(key: str, slope: float = 0.2) -> Callable:
+    """The real Keras activation as a tensor -> tensor function (slope: leaky ReLU only)."""
+    import keras
+
+    if key not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {key!r}; choose one of {', '.join(ACTIVATIONS)}")
+    if key == "leaky_relu":
+        return lambda z: keras.activations.leaky_relu(z, negative_slope=slope)
+    if key == "arctan":
+        return keras.ops.arctan  # Keras has no arctan activation, but has the op
+    return keras.activations.get(key)
+
+
+def values(key: str, z: np.ndarray, slope: float = 0.2) -> np.ndarray:
+    """f(z) computed by Keras, as float32 NumPy."""
+    from keras import ops
+
+    out = keras_fn(key, slope)(ops.convert_to_tensor(np.asarray(z, dtype="float32")))
+    return np.asarray(ops.convert_to_numpy(out))
+
+
+def derivative(key: str, z: np.ndarray, slope: float = 0.2) -> np.ndarray:
+    """f'(z) by autodiff of the Keras activation (no hand-written derivative)."""
+    z = np.asarray(z, dtype="float32")
+    return np.asarray(backend.gradient_fn(keras_fn(key, slope))(z.ravel())).reshape(z.shape)
+
+
+def z_grid(z_min: float, z_max: float, n: int = 401) -> np.ndarray:
+    """Evenly spaced inputs; raises ValueError on an empty or absurd range."""
+    if not (math.isfinite(z_min) and math.isfinite(z_max)):
+        raise ValueError("the range must be finite numbers")
+    if z_min >= z_max:
+        raise ValueError(f"the range minimum ({z_min:g}) must be below its maximum ({z_max:g})")
+    if z_max - z_min > 1e4:
+        raise ValueError("the range is wider than 10,000; choose a narrower one")
+    return np.linspace(z_min, z_max, n, dtype="float32")
+
+
+def saturated_intervals(z: np.ndarray, slope: np.ndarray,
+                        threshold: float = SATURATION_THRESHOLD) -> list[tuple[float, float]]:
+    """Contiguous stretches of z where |f'(z)| < threshold, as (start, end) pairs.
+
+    Example: sigmoid on [-10, 10] gives about [(-10, -4.6), (4.6, 10)].
+    """
+    flat = np.abs(np.asarray(slope)) < threshold
+    intervals, start = [], None
+    for i, is_flat in enumerate(flat):
+        if is_flat and start is None:
+            start = i
+        if start is not None and (not is_flat or i == len(flat) - 1):
+            end = i if is_flat else i - 1
+            intervals.append((float(z[start]), float(z[end])))
+            start = None
+    return intervals
+
+
+# ---- softmax -----------------------------------------------------------------
+
+SOFTMAX_LATEX = r"p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}"
+
+
+def parse_logits(text: str) -> list[float]:
+    """"2, 1, 0.1" -> [2.0, 1.0, 0.1]; ValueError with a readable reason otherwise."""
+    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+    if not 2 <= len(parts) <= 20:
+        raise ValueError("enter between 2 and 20 numbers, separated by commas")
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        raise ValueError("every entry must be a number, e.g. 2, 1, 0.1") from None
+    if not all(math.isfinite(v) for v in numbers):
+        raise ValueError("entries must be finite numbers (no inf, nan or values beyond 1e308)")
+    return numbers
+
+
+def softmax_with_temperature(logits: list[float] | np.ndarray, temperature: float) -> np.ndarray:
+    """Keras's softmax of z / T; safe for huge logits.
+
+    Softmax is unchanged by subtracting a constant, so we subtract the largest
+    logit in float64 before Keras sees float32 numbers: 1e30 and 1e30 - 1
+    then give the right answer instead of inf/inf = NaN.
+    """
+    import keras
+    from keras import ops
+
+    if not temperature > 0:
+        raise ValueError("temperature must be positive")
+    z = np.asarray(logits, dtype="float64")
+    shifted = np.clip((z - z.max()) / temperature, -1e30, 0.0).astype("float32")
+    return np.asarray(ops.convert_to_numpy(keras.activations.softmax(ops.convert_to_tensor(shifted[None]))))[0]
+
+
+# ---- one neuron --------------------------------------------------------------
+
+def neuron_output(x1, x2, w1: float, w2: float, b: float, key: str, slope: float = 0.2):
+    """(z, f(z)) for z = w1·x1 + w2·x2 + b; x1, x2 may be arrays of any shape."""
+    z = w1 * np.asarray(x1, dtype="float32") + w2 * np.asarray(x2, dtype="float32") + b
+    return z, values(key, z, slope)
+
+
+def neuron_surface(w1: float, w2: float, b: float, key: str, slope: float = 0.2,
+                   extent: float = 3.0, resolution: int = 61):
+    """The neuron's output over the square [-extent, extent]²: (grid_x, grid_y, f)."""
+    grid = np.linspace(-extent, extent, resolution, dtype="float32")
+    xx, yy = np.meshgrid(grid, grid)
+    return grid, grid, neuron_output(xx, yy, w1, w2, b, key, slope)[1]
+
+
+# ---- the experiment: one network, several activations --------------------------
+
+TOY_POINTS, TOY_NOISE = 600, 0.2
+PROBE_BATCH = 256  # examples the gradient/dead-unit probe looks at (fixed, seeded)
+MAX_DEPTH, MAX_WIDTH = 12, 256
+
+
+def load_dataset(name: str, seed: int = 0):
+    """A toy 2-D set (600 noisy points) or a real scikit-learn table, by name."""
+    from nnkit import data
+
+    if name in data.TOY_2D:
+        return data.TOY_2D[name](n_samples=TOY_POINTS, noise=TOY_NOISE, seed=seed)
+    if name in data.REAL:
+        return data.REAL[name](seed=seed)
+    raise ValueError(f"unknown dataset {name!r}")
+
+
+def check_architecture(depth: int, width: int) -> None:
+    """ValueError with a readable reason for a network this page should not build."""
+    if not 1 <= depth <= MAX_DEPTH:
+        raise ValueError(f"depth must be between 1 and {MAX_DEPTH} hidden layers, got {depth}")
+    if not 1 <= width <= MAX_WIDTH:
+        raise ValueError(f"width must be between 1 and {MAX_WIDTH} units, got {width}")
+
+
+def build_network(key: str, n_inputs: int, n_classes: int, depth: int, width: int,
+                  optimizer: str = "sgd", learning_rate: float = 0.1, seed: int = 0,
+                  slope: float = 0.2):
+    """A compiled MLP whose hidden layers all use activation `key`.
+
+    Seeding right before the layers are created gives every activation the
+    *same* initial weights (activations have no weights of their own), so a
+    comparison differs in the activation only.
+
+    Example: depth 3, width 16 on moons gives 2 → 16 → 16 → 16 → 1 (sigmoid).
+    """
+    import keras
+
+    from nnkit.models import output_spec
+
+    check_architecture(depth, width)
+    backend.set_seed(seed)
+    units, out_activation, loss, metric = output_spec(n_classes)
+    fn = keras_fn(key, slope)
+    layers = [keras.Input((n_inputs,))]
+    layers += [keras.layers.Dense(width, activation=fn, name=f"hidden_{i + 1}") for i in range(depth)]
+    layers.append(keras.layers.Dense(units, activation=out_activation, name="output"))
+    model = keras.Sequential(layers, name=f"mlp_{key}")
+    opt = keras.optimizers.get({"class_name": optimizer, "config": {"learning_rate": learning_rate}})
+    model.compile(optimizer=opt, loss=loss, metrics=[metric])
+    return model
+
+
+class LayerProbe:
+    """Per-layer gradient norms and stuck-unit fractions on a fixed batch.
+
+    `measure(epoch)` can be called while the model trains (from a live
+    update, or a Keras callback's `on_epoch_end`): it reads the current
+    weights and never changes them.
+
+    - gradient norm: ‖∂L/∂W‖ of each Dense layer's kernel, from real autodiff
+      of the loss (`backend.loss_gradients`).
+    - stuck fraction: share of a hidden layer's units with |f'(z)| < 0.01 on
+      *every* probe example. For ReLU these are dead units (z ≤ 0 for all
+      inputs, so they never learn again); for sigmoid/tanh, saturated ones.
+    """
+
+    def __init__(self, model, x: np.ndarray, y: np.ndarray, key: str, slope: float = 0.2,
+                 seed: int = 0):
+        import keras
+
+        pick = np.random.default_rng(seed).permutation(len(x))[:PROBE_BATCH]
+        self.x, self.y = np.asarray(x[pick], "float32"), np.asarray(y[pick])
+        if model.output_shape[-1] == 1:
+            self.y = self.y.reshape(-1, 1).astype("float32")
+        self.model, self.key, self.slope = model, key, slope
+        self.loss_fn = keras.losses.get(model.loss)
+        self.dense = [layer for layer in model.layers if hasattr(layer, "kernel")]
+        self.layer_names = [layer.name for layer in self.dense]
+        self.epochs: list[int] = []
+        self.grad_norms: list[list[float]] = []   # [epoch][layer]
+        self.stuck: list[list[float]] = []        # [epoch][hidden layer]
+
+    def measure(self, epoch: int) -> None:
+        """Record this epoch's numbers (a repeated epoch replaces the old entry)."""
+        if self.epochs and self.epochs[-1] == epoch:
+            self.epochs.pop(), self.grad_norms.pop(), self.stuck.pop()
+        self.epochs.append(epoch)
+        self.grad_norms.append(self._gradient_norms())
+        self.stuck.append(self._stuck_fractions())
+
+    def _gradient_norms(self) -> list[float]:
+        grads = backend.loss_gradients(self.model, self.x, self.y, self.loss_fn)
+        by_id = {id(v): g for v, g in zip(self.model.trainable_variables, grads)}
+        return [float(np.linalg.norm(by_id[id(layer.kernel)])) for layer in self.dense]
+
+    def _stuck_fractions(self) -> list[float]:
+        h, pre = self.x, []
+        for layer in self.dense[:-1]:
+            z = h @ np.asarray(layer.kernel.numpy()) + np.asarray(layer.bias.numpy())
+            pre.append(z)
+            h = values(self.key, z, self.slope)
+        if not pre:
+            return []
+        slopes = derivative(self.key, np.concatenate([z.ravel() for z in pre]), self.slope)
+        fractions, start = [], 0
+        for z in pre:
+            d = slopes[start:start + z.size].reshape(z.shape)
+            start += z.size
+            fractions.append(float(np.mean(np.all(np.abs(d) < SATURATION_THRESHOLD, axis=0))))
+        return fractions
+
+    def latest(self) -> dict:
+        """The last measurement as plain data (kept in a run record, no model inside)."""
+        if not self.epochs:
+            return {"epoch": 0, "grad_norms": [], "stuck": [], "layers": self.layer_names}
+        return {"epoch": self.epochs[-1], "grad_norms": self.grad_norms[-1],
+                "stuck": self.stuck[-1], "layers": self.layer_names,
+                "first_grad_norms": self.grad_norms[0]}

@@ -1,0 +1,69 @@
+import pytest
+
+from nnkit.training import FINISHED, INTERRUPTED, STOPPED
+from tests.helpers import page_test
+
+PAGE = "pages/first_neuron.py"
+
+
+def _page(**settings):
+    at = page_test(PAGE)
+    at.session_state["neuron.points"] = 200
+    at.session_state["neuron.epochs"] = 2
+    for name, value in settings.items():
+        at.session_state[f"neuron.{name}"] = value
+    return at.run()
+
+
+def test_loads_with_a_hint_and_no_result():
+    at = _page()
+    assert not at.exception
+    assert any("Press **Train**" in i.value for i in at.info)
+    assert not at.get("plotly_chart")
+
+
+@pytest.mark.smoke
+def test_train_click_draws_boundary_curves_and_stores_the_run():
+    at = _page()
+    at.button(key="neuron.train").click().run()
+    assert not at.exception
+    runs = at.session_state["neuron.runs"]
+    assert len(runs) == 1 and runs[0].reason == FINISHED
+    assert len(runs[0].history["loss"]) == 2
+    assert len(at.get("plotly_chart")) == 2  # boundary + curves
+    assert "Finished 2 epochs" in at.success[0].value
+    assert any("hidden layers" in m.value for m in at.markdown)
+
+
+def test_single_neuron_explains_the_straight_line():
+    at = _page(kind="Single neuron")
+    at.button(key="neuron.train").click().run()
+    assert not at.exception
+    assert any("straight line" in m.value for m in at.markdown)
+    assert at.session_state["neuron.runs"][-1].label.startswith("neuron")
+
+
+def test_second_run_adds_a_row_and_overlay_is_possible():
+    at = _page()
+    at.button(key="neuron.train").click().run()
+    at.session_state["neuron.lr"] = 0.3
+    at.button(key="neuron.train").click().run()
+    assert not at.exception
+    assert [r.settings["lr"] for r in at.session_state["neuron.runs"]] == [0.03, 0.3]
+    assert len(at.dataframe[0].value) == 2
+
+
+@pytest.mark.parametrize("stop_clicked, reason", [(True, STOPPED), (False, INTERRUPTED)])
+def test_a_run_cut_off_by_a_rerun_keeps_its_curves(stop_clicked, reason):
+    at = page_test(PAGE)
+    # What train_live leaves behind when Streamlit abandons the script mid-fit.
+    at.session_state["neuron.live"] = {"label": "cut", "settings": {"kind": "Small network", "layers": 2, "dataset": "moons"},
+                                       "history": {"loss": [0.7, 0.6], "accuracy": [0.5, 0.6]},
+                                       "epochs": 2}
+    at.session_state["neuron.stop_requested"] = stop_clicked
+    at.run()
+    assert not at.exception
+    record = at.session_state["neuron.runs"][-1]
+    assert record.reason == reason and record.history["loss"] == [0.7, 0.6]
+    assert any("curves so far are kept" in i.value for i in at.info)
+    assert any("cut off" in i.value for i in at.info)  # no boundary without a finished model
