@@ -239,8 +239,10 @@ def check_inputs(name: str, y_true: Sequence[float], y_pred: Sequence[float]) ->
                              "outside [0, 1]. (A sigmoid output is always inside.)")
         edges = [i for i, v in enumerate(y_pred, start=1) if v in (0.0, 1.0)]
         if edges:
+            which = (f"entry {edges[0]} is" if len(edges) == 1
+                     else f"entries {', '.join(map(str, edges))} are")
             warnings.append(
-                f"y_pred entries {', '.join(map(str, edges))} are exactly 0 or 1, where log(0) = −∞. "
+                f"y_pred {which} exactly 0 or 1, where log(0) = −∞. "
                 f"Keras clips predictions to [ε, 1 − ε] with ε = 10⁻⁷ first (1 − ε is "
                 f"{CLIP_HIGH:.8f} in float32), so a confident mistake costs about "
                 f"{-math.log(CLIP_LOW):.1f}, not infinity. The table shows the clipped values.")
