@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -309,3 +309,103 @@ class LayerProbe:
         return {"epoch": self.epochs[-1], "grad_norms": self.grad_norms[-1],
                 "stuck": self.stuck[-1], "layers": self.layer_names,
                 "first_grad_norms": self.grad_norms[0]}
+
+
+# ---- reading the results -------------------------------------------------------
+
+def majority_share(y: np.ndarray) -> float:
+    """Accuracy of always guessing the most common class: the 'chance' bar to beat."""
+    counts = np.bincount(np.asarray(y, dtype="int64").ravel())
+    return float(counts.max() / counts.sum()) if counts.size else 0.0
+
+
+def gradient_ratio(norms: Sequence[float]) -> float | None:
+    """Last hidden layer's gradient norm over the first's (None below 2 hidden layers).
+
+    With `norms` listing every Dense layer input side first, the output layer
+    is last, so hidden layers are norms[:-1]. 1000 means the first layer gets a
+    thousand times less gradient than the last hidden one.
+    """
+    hidden = list(norms)[:-1]
+    if len(hidden) < 2 or not all(math.isfinite(v) for v in hidden):
+        return None
+    return hidden[-1] / hidden[0] if hidden[0] > 0 else math.inf
+
+
+def what_happened(runs: Sequence, dataset: str, depth: int, chance: float) -> str:
+    """Markdown that reads *this* comparison's numbers back to the learner.
+
+    Args:
+        runs: `RunRecord`s, one per activation, whose `artifacts["probe"]` is
+            a `LayerProbe.latest()` dict and `settings["activation"]` the key.
+        dataset: dataset name, for the first sentence.
+        depth: hidden layers of the compared networks.
+        chance: accuracy of guessing the majority class.
+    """
+    from nnkit.training import DIVERGED, FINISHED
+
+    if not runs:
+        return "Run the comparison to see what the activations did."
+    scored = [(r, r.final("val_accuracy") or r.final("accuracy")) for r in runs]
+    ranked = sorted((s for s in scored if s[1] is not None), key=lambda s: -s[1])
+    lines = []
+    if ranked:
+        accs = ", ".join(f"**{r.label}** {a:.0%}" for r, a in ranked)
+        lines.append(f"On {dataset} with {depth} hidden layer{'s' if depth > 1 else ''}, validation "
+                     f"accuracy was {accs} (always guessing the commonest class scores {chance:.0%}).")
+    for record, acc in scored:
+        lines.append(_one_activation(record, acc, chance, DIVERGED, FINISHED))
+    return "\n".join(f"- {line}" for line in lines if line)
+
+
+def _one_activation(record, accuracy: float | None, chance: float, diverged: str, finished: str) -> str:
+    name = f"**{record.label}**"
+    if record.reason == diverged:
+        return f"{name}: {record.message}"
+    probe = record.artifacts.get("probe") or {}
+    parts = []
+    ratio = gradient_ratio(probe.get("grad_norms", []))
+    norms = probe.get("grad_norms", [])
+    if ratio is not None and ratio >= 10:
+        parts.append(f"its first hidden layer got gradients {ratio:,.0f}× smaller than its last "
+                     f"hidden layer ({norms[0]:.1e} vs {norms[-2]:.1e} at epoch {probe['epoch']}): "
+                     "each saturating layer multiplies the gradient by f'(z) < 1 on the way back")
+        if accuracy is not None and accuracy < chance + 0.05:
+            parts.append("so the early layers barely moved and it stayed near chance")
+    elif ratio is not None and ratio <= 0.1:
+        parts.append(f"its first hidden layer got {1 / ratio:,.0f}× *larger* gradients than its last "
+                     "(growing towards the input: the start of exploding gradients)")
+    elif ratio is not None:
+        parts.append(f"gradients stayed within a factor {max(ratio, 1 / ratio):.1f} from the last "
+                     "hidden layer to the first, so every layer kept learning")
+    stuck = probe.get("stuck", [])
+    if stuck:
+        share = float(np.mean(stuck))
+        kind = ACTIVATIONS.get(record.settings.get("activation", ""), None)
+        word = "dead" if kind is not None and kind.family == "relu" else "saturated"
+        if share > 0:
+            worst = int(np.argmax(stuck))
+            parts.append(f"{share:.0%} of its hidden units were {word} (|f'(z)| < 0.01 on every "
+                         f"probe example), most in hidden_{worst + 1} ({stuck[worst]:.0%}); "
+                         "they pass no gradient back, so they stop learning")
+        elif word == "dead":
+            parts.append("no unit died: every ReLU was active for some examples")
+    if record.reason != finished:
+        parts.append(f"(run {record.reason} after {record.epochs_run} epochs)")
+    return f"{name}: " + "; ".join(parts) + "." if parts else ""
+
+
+def neuron_readout(x1: float, x2: float, w1: float, w2: float, b: float, key: str,
+                   slope: float = 0.2) -> str:
+    """The forward pass for one input, with every number, as markdown."""
+    def num(v: float) -> str:
+        return f"({v:g})" if v < 0 else f"{v:g}"
+
+    z, f = neuron_output(x1, x2, w1, w2, b, key, slope)
+    df = derivative(key, z, slope)
+    name = ACTIVATIONS[key].label
+    return (f"**Forward pass at x = ({x1:g}, {x2:g})**\n\n"
+            f"z = w₁x₁ + w₂x₂ + b = {num(w1)}·{num(x1)} + {num(w2)}·{num(x2)} + {num(b)} = **{float(z):.3f}**\n\n"
+            f"f(z) = {name}({float(z):.3f}) = **{float(f):.4f}**\n\n"
+            f"f'(z) = {float(df):.4f}: the factor by which this neuron scales the gradient it passes back"
+            + (" (saturated: almost nothing gets through)" if abs(float(df)) < SATURATION_THRESHOLD else ""))
