@@ -64,7 +64,9 @@ class LiveHistory(keras.callbacks.Callback):
         self.history = {}
         self.updates = 0
         self._epochs_done = 0
-        self._last_sent = -math.inf
+        # The first redraw waits a full interval too: a run shorter than that
+        # draws once, at the end, instead of paying for a figure per epoch.
+        self._last_sent = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():

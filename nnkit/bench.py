@@ -1,0 +1,152 @@
+"""Benchmarks behind the README's figures (a script, not a timed test).
+
+    python -m nnkit.bench             # live-training overhead, home import time, peak RSS
+    python -m nnkit.bench --backends  # click-to-result per backend for each default run
+
+The machine is noisy, so variants are interleaved over several repetitions
+and medians are reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HOME_IMPORTS = "import streamlit, nnkit, nnkit.catalog, nnkit.device, nnkit.ui"
+
+
+def _moons_mlp():
+    from nnkit import data, models
+
+    dataset = data.moons(n_samples=1000, noise=0.2, seed=0)
+    model = models.build_mlp(models.MLPConfig(hidden=(16, 16), activation="relu"), 2, 2)
+    return dataset, model
+
+
+def _plain_fit(epochs: int) -> float:
+    from nnkit import data
+
+    dataset, model = _moons_mlp()
+    (x, y), val = data.split(dataset.x, dataset.y, 0.2, 0)
+    model.fit(x, y, epochs=1, batch_size=32, validation_data=val, verbose=0)  # compile
+    start = time.perf_counter()
+    model.fit(x, y, epochs=epochs, batch_size=32, validation_data=val, verbose=0)
+    return time.perf_counter() - start
+
+
+def _live_train(epochs: int) -> tuple[float, int]:
+    import nnkit
+    from nnkit import plots
+    from nnkit.callbacks import live_history
+    from nnkit.training import TrainConfig
+
+    dataset, model = _moons_mlp()
+    nnkit.train(model, dataset, TrainConfig(epochs=1))  # compile, as for the plain fit
+
+    def sink(update):  # what the page does per update: build the figure and serialise it
+        plots.history_figure({"run": update.history}, planned_epochs=update.epochs).to_json()
+
+    live = live_history(sink)
+    start = time.perf_counter()
+    nnkit.train(model, dataset, TrainConfig(epochs=epochs), callbacks=[live])
+    return time.perf_counter() - start, live.updates
+
+
+def overhead(repetitions: int = 7, epochs: int = 20) -> dict:
+    """Median ratio of nnkit.train + live plots to a plain model.fit."""
+    plain, live, ratios, updates = [], [], [], 0
+    for _ in range(repetitions):  # interleaved: both variants see the same machine state
+        p = _plain_fit(epochs)
+        t, updates = _live_train(epochs)
+        plain.append(p)
+        live.append(t)
+        ratios.append(t / p)
+    return {"workload": f"2-16-16-1 MLP, 800 moons train / 200 val, batch 32, {epochs} epochs",
+            "plain_fit_s": statistics.median(plain), "live_train_s": statistics.median(live),
+            "median_ratio": statistics.median(ratios), "live_updates": updates,
+            "repetitions": repetitions}
+
+
+def home_import_seconds(repetitions: int = 5) -> float:
+    """Median time to import what the home page needs, in a fresh interpreter."""
+    code = f"import time; s = time.perf_counter(); {HOME_IMPORTS}; print(time.perf_counter() - s)"
+    times = [float(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                                  text=True, check=True).stdout) for _ in range(repetitions)]
+    return statistics.median(times)
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---- default backend -----------------------------------------------------------
+
+def default_runs() -> dict:
+    """Each page's default run, timed from click (model build) to final result."""
+    import nnkit
+    from nnkit import data, models
+    from nnkit.training import TrainConfig
+
+    def first_neuron():
+        dataset = data.moons(n_samples=600, noise=0.2, seed=0)
+        model = models.build_mlp(models.MLPConfig((8, 8), "tanh", "adam", 0.03), 2, 2)
+        nnkit.train(model, dataset, TrainConfig(epochs=40, batch_size=32))
+
+    runs = {"first neuron (2-8-8-1 MLP, 600 moons, 40 epochs)": first_neuron}
+    out = {}
+    for name, run in runs.items():
+        clicks = []
+        for _ in range(3):
+            start = time.perf_counter()
+            run()
+            clicks.append(time.perf_counter() - start)
+        out[name] = {"first_click_s": clicks[0], "later_click_s": statistics.median(clicks[1:])}
+    return out
+
+
+def backends() -> dict:
+    """Run `default_runs` once per backend, each in its own process."""
+    table = {}
+    for name in ("jax", "tensorflow"):
+        code = ("import time; s = time.perf_counter(); import nnkit, keras; "
+                "i = time.perf_counter() - s; from nnkit import bench; import json; "
+                "print(json.dumps({'import_keras_s': i, 'runs': bench.default_runs(), "
+                "'peak_rss_mib': bench.peak_rss_mib()}))")
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                             env={**os.environ, "KERAS_BACKEND": name}, check=True)
+        table[name] = json.loads(out.stdout.strip().splitlines()[-1])
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", action="store_true", help="compare JAX and TensorFlow")
+    parser.add_argument("--repetitions", type=int, default=7)
+    args = parser.parse_args()
+    if args.backends:
+        print(json.dumps(backends(), indent=2))
+        return
+    import nnkit  # noqa: F401  (picks the backend)
+    from nnkit import device
+
+    result = overhead(args.repetitions)
+    result["home_import_s"] = home_import_seconds()
+    result["device"] = device.detect().summary()
+    result["backend"] = device.detect().framework
+    result["peak_rss_mib"] = peak_rss_mib()
+    print(json.dumps(result, indent=2))
+    print(f"\nlive training / plain model.fit = {result['median_ratio']:.3f} (median of "
+          f"{args.repetitions}); home imports {result['home_import_s']:.2f} s; "
+          f"peak RSS {result['peak_rss_mib']:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
