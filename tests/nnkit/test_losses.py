@@ -200,6 +200,6 @@ def test_figures_have_one_trace_per_curve():
     assert len(fig.data) == 4
     d = losses.outlier_data(50, 0.2)
     fig = loss_plots.fit_figure(d.x, d.y, d.outlier, xs, d.true_line(xs), {"MSE": xs, "MAE": xs})
-    assert len(fig.data) == 5 and sum(fig.data[1].x is not None for _ in [0]) == 1
+    assert len(fig.data) == 5 and len(fig.data[1].x) == d.outlier.sum() == 10
     fig = loss_plots.confusion_figure({"a": [[5, 1], [2, 3]], "b": [[6, 0], [4, 1]]})
     assert len(fig.data) == 2 and fig.data[0].z.tolist() == [[5, 1], [2, 3]]
