@@ -169,7 +169,8 @@ def softmax_with_temperature(logits: list[float] | np.ndarray, temperature: floa
     if not temperature > 0:
         raise ValueError("temperature must be positive")
     z = np.asarray(logits, dtype="float64")
-    shifted = np.clip((z - z.max()) / temperature, -1e30, 0.0).astype("float32")
+    with np.errstate(over="ignore"):  # 1e308 - (-1e308) is -inf: fine, it becomes p = 0
+        shifted = np.clip((z - z.max()) / temperature, -1e30, 0.0).astype("float32")
     return np.asarray(ops.convert_to_numpy(keras.activations.softmax(ops.convert_to_tensor(shifted[None]))))[0]
 
 

@@ -317,6 +317,22 @@ def dense_units_for(n_params: int, input_shape: tuple[int, int, int], n_classes:
     return max(1, round((n_params - n_classes) / (n_in + 1 + n_classes)))
 
 
+def count_cnn_params(config: CNNConfig, input_shape: tuple[int, int, int], n_classes: int) -> int:
+    """Weights and biases of `build_cnn(config, ...)` without building it.
+
+    A conv layer has (k·k·c_in + 1)·filters; with 'same' padding and 2×2
+    pooling the map halves per block; the classifier has (h·w·c + 1)·classes.
+    """
+    size_h, size_w, channels = input_shape
+    total = 0
+    for n in config.filters:
+        total += (config.kernel_size ** 2 * channels + 1) * n
+        channels = n
+        if min(size_h, size_w) >= 2:
+            size_h, size_w = size_h // 2, size_w // 2
+    return total + (size_h * size_w * channels + 1) * n_classes
+
+
 def _compiled(model, learning_rate: float):
     import keras
 

@@ -55,8 +55,12 @@ def kernel_figure(kernel: np.ndarray, title: str = "Kernel") -> go.Figure:
 
 
 def grid_figure(images: Sequence[np.ndarray], titles: Sequence[str] = (), cols: int = 8,
-                diverging: bool = False, cell: int = 90) -> go.Figure:
-    """Small images in a grid; `diverging` colours weights (blue −, orange +)."""
+                diverging: bool = False, cell: int = 90, unit_range: bool = False) -> go.Figure:
+    """Small images in a grid; `diverging` colours weights (blue −, orange +).
+
+    `unit_range` pins grey images to [0, 1] (for data images, where a
+    brightness change must stay visible); otherwise each panel is stretched.
+    """
     n = max(1, len(images))
     cols = min(cols, n)
     rows = math.ceil(n / cols)
@@ -70,7 +74,8 @@ def grid_figure(images: Sequence[np.ndarray], titles: Sequence[str] = (), cols: 
                                zmin=-limit, zmax=limit, showscale=False,
                                hovertemplate="%{z:.3f}<extra></extra>")
         else:
-            trace = _image_trace(img if img.ndim == 3 else img[:, :, None], scale_to_unit=True)
+            trace = _image_trace(img if img.ndim == 3 else img[:, :, None], scale_to_unit=True,
+                                 zmin=0.0 if unit_range else None, zmax=1.0 if unit_range else None)
         fig.add_trace(trace, row=i // cols + 1, col=i % cols + 1)
     fig.update_yaxes(autorange="reversed", showticklabels=False, scaleanchor=None)
     fig.update_xaxes(showticklabels=False)
@@ -126,4 +131,10 @@ def augment_figure(examples: Mapping[str, Sequence[np.ndarray]], original: np.nd
         for i, img in enumerate([original, *versions]):
             images.append(img)
             titles.append("original" if i == 0 else f"{name} #{i}")
-    return grid_figure(images, titles, cols=len(next(iter(examples.values()))) + 1, cell=100)
+    return grid_figure(images, titles, cols=len(next(iter(examples.values()))) + 1, cell=100,
+                       unit_range=True)
+
+
+def gallery_figure(images: Sequence[np.ndarray], captions: Sequence[str]) -> go.Figure:
+    """Data images with a caption each (e.g. "true Shirt → predicted T-shirt")."""
+    return grid_figure(images, captions, cols=6, cell=120, unit_range=True)

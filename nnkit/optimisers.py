@@ -151,61 +151,88 @@ def reference_step(name: str, hyper: dict[str, Any], state: dict[str, np.ndarray
                    g: np.ndarray, t: int) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Step `t` (1-based) of an optimiser in NumPy, exactly as the LaTeX says.
 
+    The arithmetic is float32 and rounds where Keras rounds (e.g. Adam's
+    1 − β₂ is formed in float64 then cast, 1 − β₂ᵗ in float32): in float32 that
+    difference alone moves a point by several ulps, and the page promises
+    the shown numbers match Keras to 1e-6.
+
     Returns (new x, new state, named quantities to show: gradient, moments, step).
     """
-    # float32 throughout, like Keras's own arithmetic: 1 - β₂ᵗ alone loses five
-    # digits in float32, so float64 equations would not reproduce Keras to 1e-6.
-    h = {k: np.float32(v) for k, v in hyper.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-    lr, eps = h["learning_rate"], h.get("epsilon", np.float32(1e-7))
+    f = np.float32
+    lr, eps = f(hyper["learning_rate"]), f(hyper.get("epsilon") or 1e-7)
     x, g = np.asarray(x, "float32"), np.asarray(g, "float32")
     s = {k: np.asarray(v, "float32") for k, v in state.items()}
     shown: dict[str, np.ndarray] = {"g_t (gradient)": g}
     if hyper.get("weight_decay"):
-        decay = -(x * h["weight_decay"] * lr)
+        decay = -(x * f(hyper["weight_decay"]) * lr)
         shown["−ηλx (weight decay)"] = decay
         x = x + decay
-    b1, b2 = h.get("beta_1", np.float32(0)), h.get("beta_2", np.float32(0))
-    if name == "SGD":
-        step = -lr * g
-    elif name in ("SGD + momentum", "Nesterov"):
-        mu = h["momentum"]
-        s["m"] = mu * s["m"] - lr * g
-        step = mu * s["m"] - lr * g if name == "Nesterov" else s["m"]
-        shown["m_t (velocity)"] = s["m"]
-    elif name == "RMSprop":
-        s["v"] = h["rho"] * s["v"] + (1 - h["rho"]) * g * g
-        step = -lr * g / np.sqrt(s["v"] + eps)
-        shown["v_t (mean of g²)"] = s["v"]
-    elif name == "Adagrad":
-        s["a"] = s["a"] + g * g
-        step = -lr * g / np.sqrt(s["a"] + eps)
-        shown["a_t (sum of g²)"] = s["a"]
-    elif name in ("Adam", "AdamW", "Nadam"):
-        s["m"] = s["m"] + (1 - b1) * (g - s["m"])
-        s["v"] = s["v"] + (1 - b2) * (g * g - s["v"])
-        shown["m_t (1st moment)"], shown["v_t (2nd moment)"] = s["m"], s["v"]
-        if name == "Nadam":
-            decay_t, decay_next = np.float32(0.96) ** np.float32(t), np.float32(0.96) ** np.float32(t + 1)
-            u_t, u_next = b1 * (1 - np.float32(0.5) * decay_t), b1 * (1 - np.float32(0.5) * decay_next)
-            s["Π"] = s["Π"] * u_t
-            m_hat = u_next * s["m"] / (1 - s["Π"] * u_next) + (1 - u_t) * g / (1 - s["Π"])
-            v_hat = s["v"] / (1 - b2 ** np.float32(t))
-            shown["m̂_t"], shown["v̂_t"] = m_hat, v_hat
-            step = -lr * m_hat / (np.sqrt(v_hat) + eps)
-        else:
-            alpha = lr * np.sqrt(1 - b2 ** np.float32(t)) / (1 - b1 ** np.float32(t))
-            shown["α_t (corrected LR)"] = np.array([alpha])
-            step = -alpha * s["m"] / (np.sqrt(s["v"]) + eps)
-    elif name == "Lion":
-        c = b1 * s["m"] + (1 - b1) * g
-        step = -lr * np.sign(c)
-        s["m"] = b2 * s["m"] + (1 - b2) * g
-        shown["c_t"], shown["m_t"] = c, s["m"]
-    else:
-        raise KeyError(f"no reference rule for {name!r}")
+    step = _UPDATES[name](hyper, s, g, lr, eps, t, shown)
     shown["Δx (step)"] = step
-    shown = {k: np.asarray(v, "float64") for k, v in shown.items()}
-    return np.asarray(x + step, "float64"), s, shown
+    return np.asarray(x + step, "float64"), s, {k: np.asarray(v, "float64") for k, v in shown.items()}
+
+
+def _sgd(hyper, s, g, lr, eps, t, shown):
+    return -(g * lr)
+
+
+def _momentum(hyper, s, g, lr, eps, t, shown):
+    mu = np.float32(hyper["momentum"])
+    s["m"] = s["m"] * mu - g * lr
+    shown["m_t (velocity)"] = s["m"]
+    return s["m"] * mu - g * lr if hyper.get("nesterov") else s["m"]
+
+
+def _rmsprop(hyper, s, g, lr, eps, t, shown):
+    rho = hyper["rho"]
+    s["v"] = np.float32(rho) * s["v"] + np.float32(1 - rho) * np.square(g)
+    shown["v_t (mean of g²)"] = s["v"]
+    return -((lr * g) / np.sqrt(s["v"] + eps))
+
+
+def _adagrad(hyper, s, g, lr, eps, t, shown):
+    s["a"] = s["a"] + np.square(g)
+    shown["a_t (sum of g²)"] = s["a"]
+    return -((lr * g) / np.sqrt(s["a"] + eps))
+
+
+def _adam(hyper, s, g, lr, eps, t, shown):
+    f = np.float32
+    b1, b2 = hyper["beta_1"], hyper["beta_2"]
+    alpha = lr * np.sqrt(1 - f(b2) ** f(t)) / (1 - f(b1) ** f(t))
+    s["m"] = s["m"] + (g - s["m"]) * f(1 - b1)
+    s["v"] = s["v"] + (np.square(g) - s["v"]) * f(1 - b2)
+    shown["m_t (1st moment)"], shown["v_t (2nd moment)"] = s["m"], s["v"]
+    shown["α_t (corrected LR)"] = np.array([alpha])
+    return -((s["m"] * alpha) / (np.sqrt(s["v"]) + eps))
+
+
+def _nadam(hyper, s, g, lr, eps, t, shown):
+    f = np.float32
+    b1, b2 = f(hyper["beta_1"]), f(hyper["beta_2"])
+    s["Π"] = s["Π"] * f(hyper["beta_1"]) * (f(1.0) - f(0.5) * f(0.96) ** f(t))
+    u_t = b1 * (f(1.0) - f(0.5) * f(0.96) ** f(t))
+    u_next = b1 * (f(1.0) - f(0.5) * f(0.96) ** f(t + 1))
+    s["m"] = s["m"] + (g - s["m"]) * (1 - b1)
+    s["v"] = s["v"] + (np.square(g) - s["v"]) * (1 - b2)
+    m_hat = (u_next * s["m"]) / (1 - s["Π"] * u_next) + ((1 - u_t) * g) / (1 - s["Π"])
+    v_hat = s["v"] / (1 - b2 ** f(t))
+    shown["m_t (1st moment)"], shown["v_t (2nd moment)"] = s["m"], s["v"]
+    shown["m̂_t"], shown["v̂_t"] = m_hat, v_hat
+    return -((m_hat * lr) / (np.sqrt(v_hat) + eps))
+
+
+def _lion(hyper, s, g, lr, eps, t, shown):
+    b1, b2 = np.float32(hyper["beta_1"]), np.float32(hyper["beta_2"])
+    c = s["m"] * b1 + g * (np.float32(1.0) - b1)
+    s["m"] = s["m"] * b2 + g * (np.float32(1.0) - b2)
+    shown["c_t"], shown["m_t"] = c, s["m"]
+    return -(lr * np.sign(c))
+
+
+_UPDATES: dict[str, Callable] = {
+    "SGD": _sgd, "SGD + momentum": _momentum, "Nesterov": _momentum, "RMSprop": _rmsprop,
+    "Adagrad": _adagrad, "Adam": _adam, "AdamW": _adam, "Nadam": _nadam, "Lion": _lion}
 
 
 # ---- stepping a keras.Variable fast ------------------------------------------------

@@ -133,7 +133,6 @@ def test_neuron_output_is_f_of_w_dot_x_plus_b():
     assert float(f) == pytest.approx(math.tanh(0.15), abs=1e-6)
     gx, gy, out = act.neuron_surface(1.0, 0.0, 0.0, "relu", resolution=5)
     assert out.shape == (5, 5) and np.allclose(out, np.maximum(gx, 0)[None, :].repeat(5, 0))
-    assert "**0.1500**" not in act.neuron_readout(0.5, -2.0, 1.5, 0.25, -0.1, "tanh")
     assert "= **0.150**" in act.neuron_readout(0.5, -2.0, 1.5, 0.25, -0.1, "tanh")
 
 
@@ -161,8 +160,6 @@ def test_absurd_architectures_are_refused(depth, width):
 def test_probe_gradients_equal_one_keras_sgd_step():
     # With plain SGD on one full batch, ΔW = −lr · ∂L/∂W: Keras's own trainer
     # gives an independent measurement of the gradient the probe reports.
-    import keras
-
     data = _data()
     lr = 0.5
     model = act.build_network("sigmoid", 2, 2, 4, 8, optimizer="sgd", learning_rate=lr)
@@ -173,7 +170,6 @@ def test_probe_gradients_equal_one_keras_sgd_step():
     steps = [np.linalg.norm(layer.kernel.numpy() - b) / lr for layer, b in zip(probe.dense, before)]
     np.testing.assert_allclose(probe.grad_norms[0], steps, rtol=2e-3)
     assert probe.layer_names == ["hidden_1", "hidden_2", "hidden_3", "hidden_4", "output"]
-    assert isinstance(keras.losses.get(model.loss)(probe.y, model(probe.x)), object)
 
 
 def test_probe_counts_a_relu_unit_dead_when_its_bias_forces_z_below_zero():

@@ -1,0 +1,98 @@
+import json
+
+import pytest
+
+from nnkit.training import FINISHED
+from tests.helpers import page_test
+
+PAGE = "pages/activations.py"
+SLOTS = [f"act.v{i}" for i in range(4)]
+TINY = {"epochs": 1, "depth": 2, "width": 4}
+
+
+def _page(**settings):
+    at = page_test(PAGE)
+    for name, value in settings.items():
+        at.session_state[f"act.{name}"] = value
+    return at.run()
+
+
+def _charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _trace_names(at) -> set[str]:
+    return {t.get("name", "") for chart in _charts(at) for t in chart["data"]}
+
+
+def test_loads_with_functions_formulas_softmax_and_neuron():
+    at = _page()
+    assert not at.exception
+    names = _trace_names(at)
+    assert {"sigmoid", "tanh", "ReLU"} <= names  # function view, default selection
+    assert len(at.get("plotly_chart")) == 3  # functions, softmax, neuron surface
+    assert any(r"\sigma(z)" in l.value for l in at.latex)
+    assert any("Forward pass" in m.value for m in at.markdown)
+    assert any("Press **Train all**" in i.value for i in at.info)
+
+
+def test_leaky_relu_formula_shows_the_slider_slope():
+    at = _page(fns=["leaky ReLU"], slope=0.05)
+    assert not at.exception
+    assert any(r"0.05\,z" in l.value for l in at.latex)
+
+
+def test_bad_range_and_no_activation_give_messages_not_tracebacks():
+    at = _page(zmin=3.0, zmax=-3.0)
+    assert not at.exception
+    assert any("must be below" in e.value for e in at.error)
+    at = _page(fns=[], compare=[])
+    assert not at.exception
+    assert any("at least one activation to plot" in i.value for i in at.info)
+    assert any("at least one activation to train" in w.value for w in at.warning)
+    assert at.button(key="act.train").disabled
+
+
+@pytest.mark.parametrize("logits, ok", [("1e308, 1e308, -1e308", True), ("1e400, 1", False),
+                                        ("a, b", False), ("5", False)])
+def test_softmax_with_huge_or_invalid_logits(logits, ok):
+    at = _page(logits=logits, temp=0.05)
+    assert not at.exception
+    assert ok == (not any("Cannot read the logits" in e.value for e in at.error))
+
+
+@pytest.mark.smoke
+def test_comparison_trains_each_activation_and_draws_their_curves():
+    at = _page(**TINY, compare=["sigmoid", "ReLU"])
+    at.button(key="act.train").click().run()
+    assert not at.exception
+    records = [at.session_state[f"{s}.runs"][-1] for s in SLOTS[:2]]
+    assert [r.label for r in records] == ["sigmoid", "ReLU"]
+    assert all(r.reason == FINISHED and len(r.history["loss"]) == 1 for r in records)
+    names = _trace_names(at)
+    assert {"sigmoid · train", "ReLU · train", "sigmoid · validation", "ReLU · validation"} <= names
+    titles = {c["layout"].get("title", {}).get("text") for c in _charts(at)}
+    assert {"Gradient reaching each layer", "sigmoid", "ReLU"} <= titles  # grads + two boundaries
+    assert len(records[0].artifacts["probe"]["grad_norms"]) == 3  # 2 hidden + output
+    text = " ".join(m.value for m in at.markdown)
+    assert "On moons with 2 hidden layers" in text and "**ReLU**" in text
+
+
+def test_real_dataset_and_extreme_depth_run_without_boundaries():
+    at = _page(dataset="breast cancer", compare=["sigmoid"], epochs=1, depth=10, width=2)
+    at.button(key="act.train").click().run()
+    assert not at.exception
+    record = at.session_state["act.v0.runs"][-1]
+    assert record.reason == FINISHED and record.artifacts["surface"] is None
+    assert len(record.artifacts["probe"]["grad_norms"]) == 11
+    assert any("On breast cancer with 10 hidden layers" in m.value for m in at.markdown)
+
+
+def test_a_new_comparison_hides_older_variants():
+    at = _page(**TINY, compare=["sigmoid", "tanh"])
+    at.button(key="act.train").click().run()
+    at.session_state["act.compare"] = ["ReLU"]
+    at.button(key="act.train").click().run()
+    assert not at.exception
+    names = _trace_names(at)
+    assert "ReLU · train" in names and "tanh · train" not in names
