@@ -102,10 +102,24 @@ def default_lr(name: str, surface: Surface) -> float:
     """
     kind = OPTIMISERS[name].lr_kind
     if kind == "gradient":
-        return surface.sgd_lr
+        return snap_lr(surface.sgd_lr)
     if kind == "sign":
-        return surface.adaptive_lr / 3
-    return surface.adaptive_lr * (10 if name == "Adagrad" else 1)  # Adagrad's steps shrink fast
+        return snap_lr(surface.adaptive_lr / 3)
+    return snap_lr(surface.adaptive_lr * (10 if name == "Adagrad" else 1))  # Adagrad's steps shrink fast
+
+
+def snap_lr(learning_rate: float, choices: Sequence[float] = LR_CHOICES) -> float:
+    """The positive entry of `choices` nearest to `learning_rate` on a log scale."""
+    positive = [c for c in choices if c > 0]
+    return min(positive, key=lambda c: abs(math.log(c) - math.log(max(learning_rate, 1e-12))))
+
+
+NETWORK_LR = {"gradient": 0.1, "adaptive": 0.003, "sign": 0.0003}
+
+
+def network_lr(name: str) -> float:
+    """A learning rate that trains the digits MLP well with `name`."""
+    return 0.03 if name == "Adagrad" else NETWORK_LR[OPTIMISERS[name].lr_kind]
 
 
 def make_optimizer(name: str, learning_rate: Any, knob: float | None = None):
