@@ -179,6 +179,8 @@ def curve(name: str, xs: np.ndarray, y: float = 0.0,
     from keras import ops
 
     xs = np.asarray(xs, "float32")
+    if LOSSES[name].kind == REGRESSION:
+        y = 0.0  # x is the error itself, so ŷ = x against y = 0 for any label
     f = _pointwise(name, float(y), param)
     loss = ops.convert_to_numpy(f(ops.convert_to_tensor(xs)))
     grad = backend.gradient_fn(f)(xs)
@@ -272,7 +274,6 @@ def by_hand(name: str, y_true: Sequence[float], y_pred: Sequence[float],
     """
     warnings = check_inputs(name, y_true, y_pred)
     y, p = np.asarray(y_true, "float64"), np.asarray(y_pred, "float64")
-    p = p.astype("float32").astype("float64")  # Keras sees float32 inputs
     e = p - y
     term = formula(name, y, p, param)
     if name in ("MSE", "MAE", "Huber", "log-cosh"):

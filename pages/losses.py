@@ -70,7 +70,8 @@ if hand is not None:
     for warning in hand.warnings:
         st.warning(warning, icon=":material/warning:")
     st.latex(spec.latex)
-    st.dataframe(pd.DataFrame(hand.rows, columns=hand.columns), key=ui.key(NS, "hand_table"))
+    table = pd.DataFrame(hand.rows, columns=hand.columns, index=pd.RangeIndex(1, len(hand.rows) + 1, name="entry"))
+    st.dataframe(table.style.format("{:.8g}"), key=ui.key(NS, "hand_table"))
     st.markdown(losses.hand_lesson(hand))
 
 

@@ -203,3 +203,10 @@ def test_figures_have_one_trace_per_curve():
     assert len(fig.data) == 5 and len(fig.data[1].x) == d.outlier.sum() == 10
     fig = loss_plots.confusion_figure({"a": [[5, 1], [2, 3]], "b": [[6, 0], [4, 1]]})
     assert len(fig.data) == 2 and fig.data[0].z.tolist() == [[5, 1], [2, 3]]
+
+
+def test_regression_curves_are_against_the_error_whatever_the_label():
+    xs = np.linspace(-2, 2, 41)
+    for y in (0.0, 1.0):
+        loss, grad = losses.curve("MSE", xs, y=y)
+        assert xs[np.argmin(loss)] == pytest.approx(0.0) and grad[20] == pytest.approx(0.0)
