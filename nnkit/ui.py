@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
-from nnkit import device
+from nnkit import device, limits, settings
 from nnkit.runs import RunRecord, append_run
 
 Render = Callable[["LiveUpdate", str], None]  # noqa: F821 (LiveUpdate loads with Keras)
@@ -27,6 +27,81 @@ def init_state(ns: str, defaults: dict[str, Any]) -> None:
     """Set a page's defaults once per session, so the page also runs on its own."""
     for name, value in defaults.items():
         st.session_state.setdefault(key(ns, name), value)
+
+
+# ---- settings: widgets, shareable links, instructor locks ----------------------
+
+class Controls:
+    """Draws a page's widgets from its settings table and keeps the URL in step.
+
+    Create it once at the top of a page with `page_settings`; call it per
+    widget: `controls("epochs", col.slider, "Epochs", step=1)`. Ranges and
+    options come from the table (capped in workshop mode), locked settings
+    are disabled, hidden ones not drawn.
+    """
+
+    def __init__(self, ns: str, schema, locked: set[str], hidden: set[str], workshop: bool):
+        self.ns, self.schema = ns, {s.name: s for s in schema}
+        self.locked, self.hidden, self.workshop = locked, hidden, workshop
+
+    def __call__(self, name: str, widget, label: str, **kwargs):
+        setting = self.schema[name]
+        if name in self.hidden:
+            return st.session_state[key(self.ns, name)]
+        if setting.choices is not None:
+            kwargs.setdefault("options", list(setting.choices))
+        if setting.low is not None:
+            kwargs.setdefault("min_value", setting.low)
+            kwargs.setdefault("max_value", setting.limit(self.workshop))
+        if name in self.locked:
+            kwargs["disabled"] = True
+            kwargs["help"] = "Fixed by the link you opened (your instructor's set-up)."
+        return widget(label, key=key(self.ns, name), **kwargs)
+
+    def value(self, name: str):
+        return st.session_state[key(self.ns, name)]
+
+    def values(self) -> dict[str, Any]:
+        return {name: self.value(name) for name in self.schema}
+
+    def publish(self) -> None:
+        """Write the current settings into the URL, so copying it shares them."""
+        current = self.values()
+        st.session_state[key(self.ns, "_saved")] = current
+        params = settings.encode(current, self.schema.values())
+        if self.locked:
+            params[settings.LOCK_PARAM] = ",".join(sorted(self.locked))
+        if self.hidden:
+            params[settings.HIDE_PARAM] = ",".join(sorted(self.hidden))
+        if st.query_params.to_dict() != params:
+            st.query_params.from_dict(params)
+
+
+def page_settings(ns: str, schema) -> Controls:
+    """Initialise a page's settings: saved values, then the link's, then defaults.
+
+    The link is applied once per session (a shared link sets everyone up the
+    same way); bad parameters are dropped with a visible notice.
+    """
+    workshop = limits.workshop_mode()
+    saved = st.session_state.get(key(ns, "_saved"), {})
+    for name, value in {**settings.defaults(schema), **saved}.items():
+        # Streamlit forgets widget values when the learner visits another page.
+        st.session_state.setdefault(key(ns, name), value)
+    params = st.query_params.to_dict()
+    if not st.session_state.get(key(ns, "_link_applied")):
+        values, notices = settings.decode(params, schema, workshop)
+        for name, value in values.items():
+            st.session_state[key(ns, name)] = value
+        st.session_state[key(ns, "_link_applied")] = True
+        st.session_state[key(ns, "_link_notices")] = notices
+    for notice in st.session_state.get(key(ns, "_link_notices"), []):
+        st.warning(notice, icon=":material/link_off:")
+    if workshop:
+        st.caption(":material/groups: Workshop mode: epochs, data and model sizes are capped "
+                   "so everyone's runs stay quick.")
+    return Controls(ns, schema, settings.name_list(params, settings.LOCK_PARAM, schema),
+                    settings.name_list(params, settings.HIDE_PARAM, schema), workshop)
 
 
 # ---- device badge ------------------------------------------------------------

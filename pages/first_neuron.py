@@ -3,14 +3,25 @@
 import streamlit as st
 
 from nnkit import boundary, explain, models, plots, ui
+from nnkit.settings import Setting
 from nnkit.training import TrainConfig
 
 NS = "neuron"
-ui.init_state(NS, {"dataset": "moons", "noise": 0.2, "points": 600, "kind": "Small network",
-                   "layers": 2, "units": 8, "activation": "tanh", "lr": 0.03, "epochs": 40,
-                   "batch": 32, "seed": 0})
+SETTINGS = (
+    Setting("dataset", "moons", choices=("moons", "circles", "xor", "spiral")),
+    Setting("noise", 0.2, low=0.0, high=0.5),
+    Setting("points", 600, low=100, high=2000, workshop_high=1000),
+    Setting("kind", "Small network", choices=("Single neuron", "Small network")),
+    Setting("layers", 2, low=1, high=4),
+    Setting("units", 8, low=2, high=32, workshop_high=16),
+    Setting("activation", "tanh", choices=("tanh", "relu", "sigmoid", "elu")),
+    Setting("lr", 0.03, choices=(0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)),
+    Setting("epochs", 40, low=1, high=200, workshop_high=60),
+    Setting("batch", 32, choices=(1, 8, 16, 32, 64, 128, 256)),
+    Setting("seed", 0, low=0, high=9999),
+)
+controls = ui.page_settings(NS, SETTINGS)
 ui.recover_interrupted(NS)
-state = st.session_state
 
 st.title("Your first neuron")
 st.markdown(
@@ -21,28 +32,28 @@ st.markdown(
 
 st.header("1 · The data")
 c1, c2, c3 = st.columns(3)
-c1.selectbox("Dataset", ["moons", "circles", "xor", "spiral"], key=ui.key(NS, "dataset"))
-c2.slider("Noise", 0.0, 0.5, step=0.05, key=ui.key(NS, "noise"))
-c3.slider("Points", 100, 2000, step=100, key=ui.key(NS, "points"))
-dataset = ui.toy_dataset(state[ui.key(NS, "dataset")], state[ui.key(NS, "points")],
-                         state[ui.key(NS, "noise")], state[ui.key(NS, "seed")])
-st.caption(f"{dataset.description} 80% train, 20% held out for validation.")
+controls("dataset", c1.selectbox, "Dataset")
+controls("noise", c2.slider, "Noise", step=0.05)
+controls("points", c3.slider, "Points", step=100)
 
 st.header("2 · The model")
-st.radio("Model", ["Single neuron", "Small network"], key=ui.key(NS, "kind"), horizontal=True)
+controls("kind", st.radio, "Model", horizontal=True)
+single = controls.value("kind") == "Single neuron"
 c1, c2, c3 = st.columns(3)
-single = state[ui.key(NS, "kind")] == "Single neuron"
-c1.slider("Hidden layers", 1, 4, key=ui.key(NS, "layers"), disabled=single)
-c2.slider("Units per layer", 2, 32, key=ui.key(NS, "units"), disabled=single)
-c3.selectbox("Activation", ["tanh", "relu", "sigmoid", "elu"], key=ui.key(NS, "activation"),
-             disabled=single)
-c1.select_slider("Learning rate", [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0],
-                 key=ui.key(NS, "lr"))
-c2.slider("Epochs", 1, 200, key=ui.key(NS, "epochs"))
-c3.select_slider("Batch size", [1, 8, 16, 32, 64, 128, 256], key=ui.key(NS, "batch"))
-hidden = () if single else (state[ui.key(NS, "units")],) * state[ui.key(NS, "layers")]
-config = models.MLPConfig(hidden, state[ui.key(NS, "activation")], "adam", state[ui.key(NS, "lr")],
-                          state[ui.key(NS, "seed")])
+controls("layers", c1.slider, "Hidden layers", disabled=single)
+controls("units", c2.slider, "Units per layer", disabled=single)
+controls("activation", c3.selectbox, "Activation", disabled=single)
+controls("lr", c1.select_slider, "Learning rate")
+controls("epochs", c2.slider, "Epochs")
+controls("batch", c3.select_slider, "Batch size")
+controls("seed", c1.number_input, "Seed (same seed, same starting weights)", step=1)
+controls.publish()
+s = controls.values()
+
+dataset = ui.toy_dataset(s["dataset"], s["points"], s["noise"], s["seed"])
+st.caption(f"{dataset.description} 80% train, 20% held out for validation.")
+hidden = () if single else (s["units"],) * s["layers"]
+config = models.MLPConfig(hidden, s["activation"], "adam", s["lr"], s["seed"])
 st.caption(f"Architecture: {models.describe(2, hidden, 1)}, sigmoid output, binary cross-entropy, Adam.")
 
 st.header("3 · Train it")
@@ -71,11 +82,7 @@ if clicked:
         draw(surface(), update.history, (dataset.x, dataset.y), update.epochs, tag)
 
     label = f"{'neuron' if single else f'{len(hidden)}×{hidden[0]} {config.activation}'}, lr {config.learning_rate}"
-    settings = {k: state[ui.key(NS, k)] for k in ("dataset", "noise", "points", "kind", "layers",
-                                                  "units", "activation", "lr", "epochs", "batch", "seed")}
-    ui.train_live(NS, label, settings, model, dataset,
-                  TrainConfig(state[ui.key(NS, "epochs")], state[ui.key(NS, "batch")], 0.2,
-                              state[ui.key(NS, "seed")]),
+    ui.train_live(NS, label, s, model, dataset, TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"]),
                   view, render,
                   artifacts=lambda: {"surface": surface(), "points": (dataset.x, dataset.y)})
 

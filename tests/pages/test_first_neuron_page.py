@@ -67,3 +67,32 @@ def test_a_run_cut_off_by_a_rerun_keeps_its_curves(stop_clicked, reason):
     assert record.reason == reason and record.history["loss"] == [0.7, 0.6]
     assert any("curves so far are kept" in i.value for i in at.info)
     assert any("cut off" in i.value for i in at.info)  # no boundary without a finished model
+
+
+def test_a_shared_link_sets_up_the_page_and_bad_parameters_get_a_notice():
+    at = page_test(PAGE)
+    at.query_params.update({"epochs": "5", "lr": "0.3", "kind": "Single neuron",
+                            "points": "abc", "bogus": "1", "lock": "epochs"})
+    at.run()
+    assert not at.exception
+    epochs = at.slider(key="neuron.epochs")
+    assert epochs.value == 5 and epochs.disabled
+    assert at.select_slider(key="neuron.lr").value == 0.3
+    assert at.radio(key="neuron.kind").value == "Single neuron"
+    warnings = " ".join(w.value for w in at.warning)
+    assert "points=abc" in warnings and "bogus" in warnings
+
+
+def test_changed_settings_are_written_back_to_the_link():
+    at = page_test(PAGE).run()
+    assert dict(at.query_params) == {}
+    at.slider(key="neuron.units").set_value(12).run()
+    at.selectbox(key="neuron.dataset").set_value("spiral").run()
+    assert dict(at.query_params) == {"units": "12", "dataset": "spiral"}
+
+
+def test_workshop_mode_caps_the_controls(monkeypatch):
+    monkeypatch.setenv("NNKIT_WORKSHOP", "1")
+    at = page_test(PAGE).run()
+    assert at.slider(key="neuron.epochs").max == 60
+    assert any("Workshop mode" in c.value for c in at.caption)
