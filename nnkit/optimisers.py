@@ -15,6 +15,7 @@ Four tools for the optimisers page, none of which imports streamlit:
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass, field
@@ -474,11 +475,24 @@ def schedule_formula(kind: str, learning_rate: float, total_steps: int, steps: n
 def schedule_values(kind: str, learning_rate: float, total_steps: int,
                     points: int = 120) -> tuple[np.ndarray, np.ndarray]:
     """(steps, learning rates) as the Keras schedule itself computes them, for plotting."""
+    steps, values = _schedule_values(kind, float(learning_rate), int(total_steps), int(points))
+    return np.array(steps), np.array(values)
+
+
+@functools.lru_cache(maxsize=64)
+def _schedule_values(kind: str, learning_rate: float, total_steps: int, points: int):
+    # Memoised: evaluating a Keras schedule costs ~1 s under JAX (it traces),
+    # and the page redraws the plot on every rerun.
+    import keras
+
     schedule = make_schedule(kind, learning_rate, total_steps)
     steps = np.unique(np.linspace(0, max(2, total_steps), points).astype(int))
     if isinstance(schedule, float):
-        return steps, np.full(len(steps), schedule)
-    return steps, np.array([float(schedule(int(s))) for s in steps])
+        return tuple(steps), (schedule,) * len(steps)
+    t = keras.ops.convert_to_tensor(steps.astype("float32"))
+    # The warm-up schedule branches with ops.cond, which needs a scalar step: map it.
+    values = keras.ops.vectorized_map(schedule, t) if kind == "warm-up + cosine" else schedule(t)
+    return tuple(steps), tuple(np.asarray(keras.ops.convert_to_numpy(values), "float64"))
 
 
 # ---- the real network -------------------------------------------------------------
