@@ -20,8 +20,8 @@ def function_figure(curves: Mapping[str, Mapping[str, object]], threshold: float
             in the derivative panel in the activation's colour.
         threshold: the |f'(z)| level that counts as saturated (drawn dotted).
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["f(z): what the neuron outputs",
-                                                        "f'(z): how much gradient passes back"])
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["f(z): the output",
+                                                        "f'(z): the slope (autodiff)"])
     for i, (label, c) in enumerate(curves.items()):
         colour = PALETTE[i % len(PALETTE)]
         fig.add_trace(go.Scatter(x=c["z"], y=c["f"], name=label, legendgroup=label,

@@ -75,7 +75,8 @@ ACTIVATIONS: dict[str, Activation] = {a.key: a for a in (
     Activation("softplus", "softplus", r"f(z) = \ln(1 + e^{z})", lambda z, s: _softplus(z), "smooth"),
     Activation("softsign", "softsign", r"f(z) = \frac{z}{1 + |z|}",
                lambda z, s: z / (1.0 + np.abs(z)), "saturating"),
-    Activation("hard_sigmoid", "hard sigmoid", r"f(z) = \max\!\left(0, \min\!\left(1, \frac{z}{6} + \frac{1}{2}\right)\right)",
+    Activation("hard_sigmoid", "hard sigmoid",
+               r"f(z) = \max\!\left(0, \min\!\left(1, \frac{z}{6} + \frac{1}{2}\right)\right)",
                lambda z, s: np.clip(z / 6.0 + 0.5, 0.0, 1.0), "saturating"),
     Activation("linear", "linear", r"f(z) = z", lambda z, s: np.asarray(z, dtype="float64"), "linear"),
 )}
@@ -171,7 +172,8 @@ def softmax_with_temperature(logits: list[float] | np.ndarray, temperature: floa
     z = np.asarray(logits, dtype="float64")
     with np.errstate(over="ignore"):  # 1e308 - (-1e308) is -inf: fine, it becomes p = 0
         shifted = np.clip((z - z.max()) / temperature, -1e30, 0.0).astype("float32")
-    return np.asarray(ops.convert_to_numpy(keras.activations.softmax(ops.convert_to_tensor(shifted[None]))))[0]
+    probabilities = keras.activations.softmax(ops.convert_to_tensor(shifted[None]))
+    return np.asarray(ops.convert_to_numpy(probabilities))[0]
 
 
 # ---- one neuron --------------------------------------------------------------
@@ -406,7 +408,8 @@ def neuron_readout(x1: float, x2: float, w1: float, w2: float, b: float, key: st
     df = derivative(key, z, slope)
     name = ACTIVATIONS[key].label
     return (f"**Forward pass at x = ({x1:g}, {x2:g})**\n\n"
-            f"z = w₁x₁ + w₂x₂ + b = {num(w1)}·{num(x1)} + {num(w2)}·{num(x2)} + {num(b)} = **{float(z):.3f}**\n\n"
+            f"z = w₁x₁ + w₂x₂ + b = {num(w1)}·{num(x1)} + {num(w2)}·{num(x2)} + {num(b)} "
+            f"= **{float(z):.3f}**\n\n"
             f"f(z) = {name}({float(z):.3f}) = **{float(f):.4f}**\n\n"
             f"f'(z) = {float(df):.4f}: the factor by which this neuron scales the gradient it passes back"
             + (" (saturated: almost nothing gets through)" if abs(float(df)) < SATURATION_THRESHOLD else ""))

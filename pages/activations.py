@@ -52,8 +52,8 @@ elif z is not None:
     for label in curves:
         formulas.caption(label)
         formulas.latex(act.ACTIVATIONS[NAMES[label]].latex.replace(r"a\,z", rf"{slope:g}\,z"))
-    st.caption("Dashed: f'(z) by autodiff of the Keras function. Shaded: |f'(z)| < 0.01, where the "
-               "neuron is **saturated** and gradients vanish.")
+    st.caption("Dashed: f'(z) by autodiff of the Keras function. Shaded in each function's colour: "
+               "|f'(z)| < 0.01, where the neuron is **saturated** and gradients vanish.")
 
 st.subheader("Softmax: turning scores into probabilities")
 c1, c2, c3 = st.columns([2, 2, 1.5])
@@ -133,7 +133,8 @@ def record_results(group):
 
 def train_variant(i, key, group):
     model = act.build_network(key, data.n_features, max(2, len(data.class_names)), state[k("depth")],
-                              state[k("width")], state[k("optimizer")], state[k("lr")], state[k("seed")], slope)
+                              state[k("width")], state[k("optimizer")], state[k("lr")], state[k("seed")],
+                              slope)
     probe = act.LayerProbe(model, data.x, data.y, key, slope, state[k("seed")])
     label = act.ACTIVATIONS[key].label
     surface = (lambda: (*grid[:2], boundary.probability_surface(model, *grid))) if two_d else (lambda: None)
@@ -144,7 +145,8 @@ def train_variant(i, key, group):
         draw({**done, label: {"history": update.history, "probe": probe.latest(), "surface": surface()}},
              update.epochs, tag)
 
-    settings = {n: state[k(n)] for n in ("dataset", "depth", "width", "optimizer", "lr", "epochs", "batch", "seed")}
+    names = ("dataset", "depth", "width", "optimizer", "lr", "epochs", "batch", "seed")
+    settings = {n: state[k(n)] for n in names}
     ui.train_live(slots[i], label, {**settings, "activation": key, "slope": slope, "group": group}, model,
                   data, TrainConfig(state[k("epochs")], state[k("batch")], 0.2, state[k("seed")]), view,
                   render, artifacts=lambda: {"probe": probe.latest(), "surface": surface()})

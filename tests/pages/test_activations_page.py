@@ -96,3 +96,29 @@ def test_a_new_comparison_hides_older_variants():
     assert not at.exception
     names = _trace_names(at)
     assert "ReLU · train" in names and "tanh · train" not in names
+
+
+def test_every_activation_plots_and_the_neuron_accepts_each():
+    from nnkit.activations import ACTIVATIONS
+
+    labels = [a.label for a in ACTIVATIONS.values()]
+    at = _page(fns=labels, neuron="SELU", zmin=-1000.0, zmax=1000.0)
+    assert not at.exception and not at.error
+    assert set(labels) <= _trace_names(at)
+    assert len(at.latex) == len(labels) + 1  # one formula each, plus softmax
+
+
+def test_a_variant_cut_off_mid_comparison_keeps_its_curves():
+    at = page_test(PAGE)
+    # What train_live leaves behind when a click (Stop) abandons the second variant.
+    at.session_state["act.group"] = 1
+    at.session_state["act.v0.live"] = {"label": "tanh", "settings": {"group": 1, "activation": "tanh",
+                                                                      "dataset": "moons", "depth": 3, "epochs": 5,
+                                                                      "seed": 0},
+                                       "history": {"loss": [0.7, 0.6], "accuracy": [0.5, 0.6]}, "epochs": 2}
+    at.session_state["act.v0.stop_requested"] = True
+    at.run()
+    assert not at.exception
+    assert "tanh · train" in _trace_names(at)
+    assert any("you pressed Stop" in i.value for i in at.info)
+    assert any("run stopped by user after 2 epochs" in m.value for m in at.markdown)
