@@ -57,15 +57,26 @@ def circles(n_samples: int = 1000, noise: float = 0.1, seed: int = 0) -> Dataset
 
 def xor(n_samples: int = 1000, noise: float = 0.2, seed: int = 0) -> Dataset:
     """Four clusters labelled like XOR: the classic problem one neuron cannot solve."""
-    rng = np.random.default_rng(seed)
-    corners = rng.integers(0, 2, size=(n_samples, 2))
-    x = (corners * 2 - 1) + rng.normal(0, noise * 2, size=(n_samples, 2)) * 0.5
-    y = corners[:, 0] ^ corners[:, 1]
+    x, y = xor_points(n_samples, noise, seed)
     return _toy("xor", x, y, "Four clusters; the label is x₁ XOR x₂ (NumPy, seeded).")
 
 
 def spiral(n_samples: int = 1000, noise: float = 0.2, seed: int = 0) -> Dataset:
     """Two interleaved spirals, the hardest of the toy sets (as in TF Playground)."""
+    x, y = spiral_points(n_samples, noise, seed)
+    return _toy("spiral", x, y, "Two interleaved spirals (NumPy, seeded).")
+
+
+# The generators below use NumPy only, so exported notebooks can inline them.
+
+def xor_points(n_samples, noise, seed):
+    rng = np.random.default_rng(seed)
+    corners = rng.integers(0, 2, size=(n_samples, 2))
+    x = (corners * 2 - 1) + rng.normal(0, noise * 2, size=(n_samples, 2)) * 0.5
+    return x, corners[:, 0] ^ corners[:, 1]
+
+
+def spiral_points(n_samples, noise, seed):
     rng = np.random.default_rng(seed)
     half = n_samples // 2
     t = np.sqrt(rng.uniform(0, 1, size=half)) * 3 * np.pi
@@ -73,7 +84,7 @@ def spiral(n_samples: int = 1000, noise: float = 0.2, seed: int = 0) -> Dataset:
     x = np.concatenate([arm, -arm]) + rng.normal(0, noise * 0.3, size=(2 * half, 2))
     y = np.concatenate([np.zeros(half, int), np.ones(half, int)])
     order = rng.permutation(2 * half)
-    return _toy("spiral", x[order], y[order], "Two interleaved spirals (NumPy, seeded).")
+    return x[order], y[order]
 
 
 def _toy(name: str, x: np.ndarray, y: np.ndarray, description: str) -> Dataset:

@@ -90,3 +90,34 @@ def _layout(fig: go.Figure, height: int) -> go.Figure:
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
                       legend={"orientation": "h", "y": -0.2}, template="plotly_white")
     return fig
+
+
+# Trace types whose numbers are a grid or an image: summarised, not tabulated.
+_GRID_TRACES = {"contour", "heatmap", "image", "surface"}
+
+
+def describe_figure(fig: go.Figure) -> tuple[str, list[dict]]:
+    """A one-line summary and the numbers behind a figure, for screen readers
+    and for anyone who wants the values rather than the picture.
+
+    Returns (summary, rows) with rows like {"series": ..., "x": ..., "y": ...}.
+    """
+    rows, parts = [], []
+    for trace in fig.data:
+        name = trace.name or trace.type
+        if trace.type in _GRID_TRACES:
+            z = np.asarray(trace.z if trace.z is not None else [], dtype=float)
+            if z.size:
+                parts.append(f"{name}: a {z.shape[0]}×{z.shape[-1]} grid from "
+                             f"{np.nanmin(z):.3g} to {np.nanmax(z):.3g}")
+            continue
+        xs = list(trace.x) if trace.x is not None else []
+        ys = list(trace.y) if trace.y is not None else []
+        xs = xs or list(range(1, len(ys) + 1))
+        rows += [{"series": name, "x": x, "y": y} for x, y in zip(xs, ys)]
+        finite = [y for y in ys if isinstance(y, (int, float)) and y is not None and math.isfinite(y)]
+        if trace.type == "scatter" and trace.mode and "lines" in trace.mode and finite:
+            parts.append(f"{name}: last {finite[-1]:.4g} (min {min(finite):.4g}, max {max(finite):.4g})")
+        elif ys:
+            parts.append(f"{name}: {len(ys)} values")
+    return ("; ".join(parts) or "empty chart") + ".", rows

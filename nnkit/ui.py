@@ -133,9 +133,10 @@ def device_badge(container=None) -> None:
 # ---- training with a live view -------------------------------------------------
 
 def train_button(ns: str, label: str = "Train", disabled: bool = False) -> bool:
-    """The page's primary action; True on the run where it was clicked."""
-    return st.button(label, key=key(ns, "train"), type="primary", icon=":material/play_arrow:",
-                     disabled=disabled)
+    """The page's primary action; True on the run where it (or a twin run) was clicked."""
+    clicked = st.button(label, key=key(ns, "train"), type="primary", icon=":material/play_arrow:",
+                        disabled=disabled)
+    return clicked or st.session_state.pop(key(ns, "auto_train"), False)
 
 
 def train_live(ns: str, label: str, settings: dict[str, Any], model, data, config,
@@ -167,10 +168,12 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
         with view.container():
             render(update, f"{ns}.live.{update.epoch}.{update.step or 0}")
 
+    st.session_state.pop(key(ns, "model"), None)  # free the previous model before training
     result = nnkit.train(model, data, config, callbacks=[live_history(sink, batch_updates)])
     progress.empty()
     stop_slot.empty()
     del st.session_state[live_key]
+    st.session_state[key(ns, "model")] = model  # only the latest model is kept, for downloads
     record = RunRecord.from_result(label, settings, result, artifacts() if artifacts else None)
     _store(ns, record)
     return record
@@ -195,6 +198,7 @@ def recover_interrupted(ns: str) -> RunRecord | None:
     live = st.session_state.pop(key(ns, "live"), None)
     if live is None:
         return None
+    st.session_state.pop(key(ns, "model"), None)  # half-trained: nothing to download
     stopped = st.session_state.pop(key(ns, "stop_requested"), False)
     reason = STOPPED if stopped else INTERRUPTED
     why = "you pressed Stop" if stopped else "the page was changed while it trained"
@@ -248,6 +252,76 @@ def runs_table(ns: str) -> list[RunRecord]:
     event = st.dataframe(frame, key=key(ns, "runs_table"), on_select="rerun",
                          selection_mode="multi-row", hide_index=True, width="stretch")
     return [kept[i] for i in event.selection.rows]
+
+
+def twin_run(ns: str, controls: Controls, record: RunRecord) -> None:
+    """Re-run `record` with exactly one setting changed: same seed, same
+    initial weights, so any difference in the curves is caused by that change."""
+    names = [n for n in controls.schema if n in record.settings and n != "seed"
+             and n not in controls.locked | controls.hidden]
+    if not names:
+        return
+    with st.expander("Twin run: change one thing, keep everything else", icon=":material/compare_arrows:"):
+        name = st.selectbox("Setting to change", names, key=key(ns, "twin.name"))
+        setting, current = controls.schema[name], record.settings[name]
+        if setting.choices is not None:
+            others = [c for c in setting.choices if c != current]
+            new = st.selectbox(f"New value (was {current})", others, key=key(ns, f"twin.{name}"))
+        elif isinstance(setting.default, bool):
+            new = not current
+            st.caption(f"{name} becomes {new}.")
+        else:
+            new = st.number_input(f"New value (was {current})", setting.low, setting.limit(controls.workshop),
+                                  current, key=key(ns, f"twin.{name}"))
+        st.button("Run the twin", key=key(ns, "twin.go"), on_click=_start_twin,
+                  args=(ns, record.settings, name, new), icon=":material/play_arrow:")
+
+
+def _start_twin(ns: str, base: dict[str, Any], name: str, value: Any) -> None:
+    # A callback runs before the rerun, the only moment widget values may be set.
+    for setting, old in base.items():
+        st.session_state[key(ns, setting)] = old
+    st.session_state[key(ns, name)] = value
+    st.session_state[key(ns, "auto_train")] = True
+
+
+def download_buttons(ns: str, notebook: Callable[[], bytes] | None = None) -> None:
+    """Take the latest run home: a notebook that reproduces it, and the model."""
+    from nnkit import export
+
+    model = st.session_state.get(key(ns, "model"))
+    left, right, _ = st.columns([1, 1, 2])
+    if notebook is not None:
+        left.download_button("Notebook (.ipynb)", data=notebook, file_name=f"nnkit-{ns}.ipynb",
+                             mime="application/x-ipynb+json", icon=":material/description:",
+                             key=key(ns, "download.notebook"))
+    if model is not None:
+        right.download_button("Trained model (.keras)", data=lambda: export.model_bytes(model),
+                              file_name=f"nnkit-{ns}.keras", mime="application/octet-stream",
+                              icon=":material/download:", key=key(ns, "download.model"))
+
+
+# ---- charts ------------------------------------------------------------------
+
+def chart(fig, key: str, container=None, summary: str | None = None, numbers: bool = True) -> None:
+    """A plotly chart plus its text alternative: a one-line summary and the
+    numbers in an expander, for screen readers and colour-blind learners.
+
+    Live redraws pass `numbers=False`: the table is for the settled result.
+    """
+    from nnkit import plots
+
+    target = container or st
+    target.plotly_chart(fig, key=key)
+    if not numbers:
+        return
+    auto_summary, rows = plots.describe_figure(fig)
+    with target.expander("Numbers behind this chart", icon=":material/table:"):
+        st.caption(summary or auto_summary)
+        if rows:
+            import pandas as pd
+
+            st.dataframe(pd.DataFrame(rows), hide_index=True, height=200)
 
 
 # ---- data --------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnkit import boundary, explain, models, plots, ui
+from nnkit import boundary, explain, export, models, plots, ui
 from nnkit.settings import Setting
 from nnkit.training import TrainConfig
 
@@ -61,14 +61,14 @@ clicked = ui.train_button(NS)
 view = st.empty()
 
 
-def draw(surface, history, points, epochs, tag):
+def draw(surface, history, points, epochs, tag, numbers=True):
     left, right = st.columns([1, 1.4])
     if surface is not None:
-        left.plotly_chart(plots.decision_boundary_figure(*surface, *points), key=f"{tag}.boundary")
+        ui.chart(plots.decision_boundary_figure(*surface, *points), f"{tag}.boundary", left, numbers=numbers)
     else:
         left.info("No boundary for this run: it was cut off before it finished.")
-    right.plotly_chart(plots.history_figure({"this run": history}, planned_epochs=epochs),
-                       key=f"{tag}.curves")
+    ui.chart(plots.history_figure({"this run": history}, planned_epochs=epochs), f"{tag}.curves", right,
+             numbers=numbers)
 
 
 if clicked:
@@ -79,7 +79,7 @@ if clicked:
         return grid_x, grid_y, boundary.probability_surface(model, grid_x, grid_y, points)
 
     def render(update, tag):
-        draw(surface(), update.history, (dataset.x, dataset.y), update.epochs, tag)
+        draw(surface(), update.history, (dataset.x, dataset.y), update.epochs, tag, numbers=False)
 
     label = f"{'neuron' if single else f'{len(hidden)}×{hidden[0]} {config.activation}'}, lr {config.learning_rate}"
     ui.train_live(NS, label, s, model, dataset, TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"]),
@@ -94,6 +94,8 @@ else:
         draw(record.artifacts.get("surface"), record.history,
              record.artifacts.get("points", (dataset.x, dataset.y)), record.epochs_run, f"{NS}.final")
         ui.show_outcome(record)
+        ui.download_buttons(NS, lambda: export.first_neuron_notebook(record.settings, record.message))
+        ui.twin_run(NS, controls, record)
 
     st.header("4 · What it means")
     layers = 0 if record.settings["kind"] == "Single neuron" else record.settings["layers"]
@@ -103,5 +105,5 @@ else:
     st.caption("Tick runs to overlay their curves. Runs live only in this browser session.")
     chosen = ui.runs_table(NS)
     if chosen:
-        st.plotly_chart(plots.history_figure({f"{i + 1}. {r.label}": r.history for i, r in enumerate(chosen)}),
-                        key=f"{NS}.compare")
+        ui.chart(plots.history_figure({f"{i + 1}. {r.label}": r.history for i, r in enumerate(chosen)}),
+                 f"{NS}.compare")

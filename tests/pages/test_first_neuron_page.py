@@ -50,7 +50,7 @@ def test_second_run_adds_a_row_and_overlay_is_possible():
     at.button(key="neuron.train").click().run()
     assert not at.exception
     assert [r.settings["lr"] for r in at.session_state["neuron.runs"]] == [0.03, 0.3]
-    assert len(at.dataframe[0].value) == 2
+    assert len(at.dataframe[-1].value) == 2  # the runs table comes last
 
 
 @pytest.mark.parametrize("stop_clicked, reason", [(True, STOPPED), (False, INTERRUPTED)])
@@ -96,3 +96,31 @@ def test_workshop_mode_caps_the_controls(monkeypatch):
     at = page_test(PAGE).run()
     assert at.slider(key="neuron.epochs").max == 60
     assert any("Workshop mode" in c.value for c in at.caption)
+
+
+def test_twin_run_changes_one_setting_and_starts_from_the_same_weights():
+    at = _page()
+    at.button(key="neuron.train").click().run()
+    first_weights = [w.copy() for w in at.session_state["neuron.model"].get_weights()]
+    at.selectbox(key="neuron.twin.name").set_value("activation").run()
+    at.selectbox(key="neuron.twin.activation").set_value("relu").run()
+    at.button(key="neuron.twin.go").click().run()
+    assert not at.exception
+    first, twin = at.session_state["neuron.runs"]
+    changed = {k for k in first.settings if first.settings[k] != twin.settings[k]}
+    assert changed == {"activation"} and twin.settings["activation"] == "relu"
+    assert at.selectbox(key="neuron.activation").value == "relu"
+    # Same seed and architecture: the twin was built from the same initial weights.
+    from nnkit import models
+    rebuilt = models.build_mlp(models.MLPConfig((8, 8), "relu", "adam", 0.03, 0), 2, 2)
+    untrained = models.build_mlp(models.MLPConfig((8, 8), "tanh", "adam", 0.03, 0), 2, 2)
+    for a, b in zip(rebuilt.get_weights(), untrained.get_weights()):
+        assert (a == b).all()
+    assert len(first_weights) == len(rebuilt.get_weights())
+
+
+def test_downloads_offered_after_a_finished_run():
+    at = _page()
+    at.button(key="neuron.train").click().run()
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Notebook (.ipynb)", "Trained model (.keras)"]
