@@ -353,7 +353,15 @@ def architecture_text(model) -> str:
 # ---- looking inside ------------------------------------------------------------------
 
 def first_layer_filters(model) -> np.ndarray:
-    """The first conv layer's kernels as (n_filters, k, k), averaged over input channels."""
+    """The first conv layer's kernels as (n_filters, k, k), averaged over input channels.
+
+    Safe to call mid-fit: under JAX, Keras keeps the weights inside the
+    training loop and empties the layer variables until an epoch ends, so
+    we ask it to write them back first (what `Callback.model` does).
+    """
+    sync = getattr(model, "jax_state_sync", None)
+    if sync is not None:
+        sync()
     kernel = model.get_layer("conv_1").get_weights()[0]  # (k, k, in, out)
     return np.transpose(kernel.mean(axis=2), (2, 0, 1))
 
@@ -381,7 +389,7 @@ def feature_maps(model, image: np.ndarray) -> list[tuple[str, np.ndarray]]:
     import keras
 
     convs = [layer for layer in model.layers if layer.name.startswith("conv_")]
-    probe = keras.Model(model.inputs, [layer.output for layer in convs])
+    probe = keras.Model(model.inputs[0], [layer.output for layer in convs])
     outs = probe(image[None].astype("float32"))
     outs = outs if isinstance(outs, (list, tuple)) else [outs]
     return [(layer.name, np.asarray(keras.ops.convert_to_numpy(o))[0]) for layer, o in zip(convs, outs)]
@@ -469,20 +477,27 @@ def cnn_lesson(record, n_params: int, n_train: int, dataset: str) -> str:
 
 def twin_lesson(first_label: str, first, second_label: str, second,
                 first_params: int | None = None, second_params: int | None = None) -> str:
-    """Compare two runs on the same data: final validation accuracy and the train–validation gap."""
+    """Compare two runs on the same data: held-out accuracy and over-fitting gap."""
     parts = []
     for label, rec, params in ((first_label, first, first_params), (second_label, second, second_params)):
         val, train = rec.final("val_accuracy"), rec.final("accuracy")
         if val is None or train is None:
             return "One of the twin runs ended before a full epoch; train the pair again."
-        size = f" with {params:,} parameters" if params else ""
-        parts.append(f"**{label}**{size}: {val:.1%} validation accuracy, "
-                     f"train−validation gap {train - val:+.1%}")
-    gap = (first.final("accuracy") - first.final("val_accuracy")) - \
-        (second.final("accuracy") - second.final("val_accuracy"))
+        size = f" ({params:,} parameters)" if params else ""
+        parts.append(f"**{label}**{size}: {val:.1%} validation accuracy, {train:.1%} on its "
+                     "training images")
     diff = second.final("val_accuracy") - first.final("val_accuracy")
-    verdict = (f"{second_label} is {abs(diff):.1%} {'better' if diff > 0 else 'worse'} on held-out images"
-               if abs(diff) >= 0.005 else "Both reach the same held-out accuracy")
-    verdict += (f", and its gap is {abs(gap):.1%} {'smaller' if gap > 0 else 'larger'}."
-                if abs(gap) >= 0.005 else ", with the same gap.")
-    return "; ".join(parts) + ". " + verdict
+    text = "; ".join(parts) + ". "
+    text += (f"On held-out images {second_label} is {abs(diff):.1%} {'better' if diff > 0 else 'worse'}. "
+             if abs(diff) >= 0.005 else "Both reach the same held-out accuracy. ")
+    gaps = {label: rec.final("accuracy") - rec.final("val_accuracy")
+            for label, rec in ((first_label, first), (second_label, second))}
+    overfit = [label for label, gap in gaps.items() if gap > 0.02]
+    if overfit:
+        text += " ".join(f"{label} scores {gaps[label]:.1%} higher on its training images than on "
+                         "held-out ones: it is memorising." for label in overfit)
+    else:
+        text += ("Neither run over-fits yet (training accuracy is not above validation accuracy; "
+                 "dropout and augmentation make training batches harder than the clean validation "
+                 "images). Fewer images or more epochs make over-fitting visible.")
+    return text

@@ -193,7 +193,7 @@ st.multiselect("Augmentations", list(cnn.AUGMENTATIONS), key=ui.key(NS, "aug_kin
 example = data.x_test[min(s("test_index"), len(data.x_test) - 1)]
 if s("aug_kinds"):
     st.plotly_chart(cnn_plots.augment_figure(cnn.augment_examples(example, s("aug_kinds"), 4, s("seed")),
-                                             example), key=f"{NS}.augment")
+                                             example), key=f"{NS}.augment_grid")
 c1, c2 = st.columns(2)
 c1.slider("Training images for the twin run", 200, 3000, step=100, key=ui.key(NS, "aug_n"))
 c2.slider("Epochs for the twin run", 2, 15, key=ui.key(NS, "aug_epochs"))
