@@ -111,9 +111,9 @@ else:
     for line in opt.OPTIMISERS[chosen].equations:
         st.latex(line)
     ex = opt.explain_step(surface, tr, t)
-    rows = {"x_{t-1}": ex.x_before, **ex.quantities, "x_t (equations)": ex.x_formula, "x_t (Keras)": ex.x_keras}
-    st.dataframe(pd.DataFrame({"quantity": list(rows), "x": [f"{v[0]:.7g}" for v in rows.values()],
-                               "y": [f"{v[-1]:.7g}" for v in rows.values()]}), hide_index=True)
+    rows = {"x_{t−1} (before the step)": ex.x_before, **ex.quantities, "x_t (equations)": ex.x_formula, "x_t (Keras)": ex.x_keras}
+    st.table(pd.DataFrame({"quantity": list(rows), "x": [f"{v[0]:.7g}" for v in rows.values()],
+                           "y": [f"{v[1]:.7g}" if len(v) > 1 else "" for v in rows.values()]}).set_index("quantity"))
     verdict = st.success if ex.difference < 1e-6 else st.error
     verdict(f"Step {t}: the equations give x_t = ({ex.x_formula[0]:.6f}, {ex.x_formula[1]:.6f}); "
             f"Keras's {chosen} moved the variable to ({ex.x_keras[0]:.6f}, {ex.x_keras[1]:.6f}). "
