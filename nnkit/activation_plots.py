@@ -60,16 +60,26 @@ def neuron_figure(grid_x: np.ndarray, grid_y: np.ndarray, output: np.ndarray,
     return _layout(fig, height=380)
 
 
-def gradient_norms_figure(runs: Mapping[str, Sequence[float]], layers: Sequence[str]) -> go.Figure:
-    """‖∂L/∂W‖ per layer on a log axis, one line per activation (input side left)."""
+def gradient_norms_figure(runs: Mapping[str, Sequence[float]], layers: Sequence[str],
+                          start: Mapping[str, Sequence[float]] | None = None) -> go.Figure:
+    """‖∂L/∂W‖ per layer on a log axis, one line per activation (input side left).
+
+    `start` (same labels) adds the untrained network's norms as dotted lines,
+    so the learner sees both where gradients began and where they are now.
+    """
     fig = go.Figure()
     for i, (label, norms) in enumerate(runs.items()):
-        ys = [v if v and np.isfinite(v) and v > 0 else None for v in norms]
-        fig.add_trace(go.Scatter(x=list(layers[:len(ys)]), y=ys, name=label, mode="lines+markers",
-                                 line={"color": PALETTE[i % len(PALETTE)]}))
+        colour = PALETTE[i % len(PALETTE)]
+        for values, dash, suffix in (((start or {}).get(label), "dot", " · start"), (norms, "solid", "")):
+            if not values:
+                continue
+            ys = [v if v and np.isfinite(v) and v > 0 else None for v in values]
+            fig.add_trace(go.Scatter(x=list(layers[:len(ys)]), y=ys, name=label + suffix,
+                                     mode="lines+markers", legendgroup=label,
+                                     line={"color": colour, "dash": dash}))
     fig.update_yaxes(type="log", title_text="‖∂loss/∂W‖ (log scale)")
     fig.update_xaxes(title_text="layer (input → output)")
-    fig.update_layout(title="Gradient reaching each layer")
+    fig.update_layout(title="Gradient reaching each layer (dotted: before training)")
     return _layout(fig, height=340)
 
 

@@ -311,7 +311,7 @@ class LayerProbe:
             return {"epoch": 0, "grad_norms": [], "stuck": [], "layers": self.layer_names}
         return {"epoch": self.epochs[-1], "grad_norms": self.grad_norms[-1],
                 "stuck": self.stuck[-1], "layers": self.layer_names,
-                "first_grad_norms": self.grad_norms[0]}
+                "first_epoch": self.epochs[0], "first_grad_norms": self.grad_norms[0]}
 
 
 # ---- reading the results -------------------------------------------------------
@@ -361,26 +361,46 @@ def what_happened(runs: Sequence, dataset: str, depth: int, chance: float) -> st
     return "\n".join(f"- {line}" for line in lines if line)
 
 
+def _times(ratio: float) -> str:
+    """1000 -> "1,000× smaller", 0.05 -> "20× larger" (first vs last hidden layer)."""
+    if not math.isfinite(ratio):
+        return "unbounded"
+    return f"{ratio:,.0f}× smaller" if ratio >= 1 else f"{1 / ratio:,.0f}× larger"
+
+
+def _max_slope(record) -> float:
+    key = record.settings.get("activation", "linear")
+    z = z_grid(-10.0, 10.0, 2001)
+    return float(np.max(np.abs(derivative(key, z, record.settings.get("slope", 0.2)))))
+
+
 def _one_activation(record, accuracy: float | None, chance: float, diverged: str, finished: str) -> str:
     name = f"**{record.label}**"
     if record.reason == diverged:
         return f"{name}: {record.message}"
     probe = record.artifacts.get("probe") or {}
     parts = []
-    ratio = gradient_ratio(probe.get("grad_norms", []))
-    norms = probe.get("grad_norms", [])
+    # The mechanism shows best before training reshapes the weights (epoch 0),
+    # so read the first measurement, and say where it ended up.
+    norms = probe.get("first_grad_norms") or probe.get("grad_norms", [])
+    when = probe.get("first_epoch", probe.get("epoch", 0))
+    ratio, end = gradient_ratio(norms), gradient_ratio(probe.get("grad_norms", []))
+    at = "at initialisation" if when == 0 else f"at epoch {when}"
+    later = (f"; after epoch {probe['epoch']} the ratio was {_times(end)}"
+             if end is not None and probe.get("epoch", 0) != when else "")
     if ratio is not None and ratio >= 10:
-        parts.append(f"its first hidden layer got gradients {ratio:,.0f}× smaller than its last "
-                     f"hidden layer ({norms[0]:.1e} vs {norms[-2]:.1e} at epoch {probe['epoch']}): "
-                     "each saturating layer multiplies the gradient by f'(z) < 1 on the way back")
+        parts.append(f"{at} its first hidden layer got gradients {ratio:,.0f}× smaller than its last "
+                     f"hidden layer ({norms[0]:.1e} vs {norms[-2]:.1e}){later}: on its way back the "
+                     f"gradient is multiplied, layer after layer, by f'(z) (at most {_max_slope(record):.2f} "
+                     "here) and by the weights")
         if accuracy is not None and accuracy < chance + 0.05:
             parts.append("so the early layers barely moved and it stayed near chance")
     elif ratio is not None and ratio <= 0.1:
-        parts.append(f"its first hidden layer got {1 / ratio:,.0f}× *larger* gradients than its last "
-                     "(growing towards the input: the start of exploding gradients)")
+        parts.append(f"{at} its first hidden layer got {1 / ratio:,.0f}× *larger* gradients than its last "
+                     f"(growing towards the input: the start of exploding gradients){later}")
     elif ratio is not None:
-        parts.append(f"gradients stayed within a factor {max(ratio, 1 / ratio):.1f} from the last "
-                     "hidden layer to the first, so every layer kept learning")
+        parts.append(f"{at} gradients stayed within a factor {max(ratio, 1 / ratio):.1f} from the last "
+                     f"hidden layer to the first, so every layer could learn{later}")
     stuck = probe.get("stuck", [])
     if stuck:
         share = float(np.mean(stuck))

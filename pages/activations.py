@@ -115,7 +115,8 @@ def draw(results, epochs, tag):
     if probes:
         left, right = st.columns(2)
         layers = next(iter(probes.values()))["layers"]
-        left.plotly_chart(ap.gradient_norms_figure({n: p["grad_norms"] for n, p in probes.items()}, layers),
+        left.plotly_chart(ap.gradient_norms_figure({n: p["grad_norms"] for n, p in probes.items()}, layers,
+                                                   {n: p.get("first_grad_norms") for n, p in probes.items()}),
                           key=f"{tag}.grads")
         right.plotly_chart(ap.stuck_units_figure({n: p["stuck"] for n, p in probes.items()}),
                            key=f"{tag}.stuck")
@@ -136,6 +137,7 @@ def train_variant(i, key, group):
                               state[k("width")], state[k("optimizer")], state[k("lr")], state[k("seed")],
                               slope)
     probe = act.LayerProbe(model, data.x, data.y, key, slope, state[k("seed")])
+    probe.measure(0)  # the untrained network: where vanishing gradients show most clearly
     label = act.ACTIVATIONS[key].label
     surface = (lambda: (*grid[:2], boundary.probability_surface(model, *grid))) if two_d else (lambda: None)
 

@@ -212,3 +212,13 @@ def test_what_happened_reports_divergence_and_empty_comparisons():
     boom = _record("ReLU", "relu", float("nan"), [], [], DIVERGED, "The loss became NaN in epoch 3.")
     assert "NaN in epoch 3" in act.what_happened([boom], "xor", 6, 0.5)
     assert "Run the comparison" in act.what_happened([], "xor", 6, 0.5)
+
+
+def test_what_happened_compares_the_untrained_network_with_the_trained_one():
+    run = _record("sigmoid", "sigmoid", 0.9, [1e-3, 2e-3, 6.1e-2, 0.3], [0.0, 0.0, 0.0])
+    run.artifacts["probe"].update(first_epoch=0, first_grad_norms=[3e-5, 1e-3, 0.12, 0.4])
+    text = act.what_happened([run], "moons", 3, 0.5)
+    assert "at initialisation its first hidden layer got gradients 4,000× smaller" in text
+    assert "after epoch 5 the ratio was 61× smaller" in text
+    assert "at most 0.25" in text  # sigmoid's steepest slope, σ'(0) = 1/4
+    assert "near chance" not in text  # 90% is well above chance

@@ -72,8 +72,10 @@ def test_comparison_trains_each_activation_and_draws_their_curves():
     names = _trace_names(at)
     assert {"sigmoid · train", "ReLU · train", "sigmoid · validation", "ReLU · validation"} <= names
     titles = {c["layout"].get("title", {}).get("text") for c in _charts(at)}
-    assert {"Gradient reaching each layer", "sigmoid", "ReLU"} <= titles  # grads + two boundaries
+    assert {"Gradient reaching each layer (dotted: before training)", "sigmoid", "ReLU"} <= titles  # grads + two boundaries
     assert len(records[0].artifacts["probe"]["grad_norms"]) == 3  # 2 hidden + output
+    assert records[0].artifacts["probe"]["first_epoch"] == 0  # measured before training too
+    assert {"sigmoid · start", "ReLU · start"} <= names
     text = " ".join(m.value for m in at.markdown)
     assert "On moons with 2 hidden layers" in text and "**ReLU**" in text
 
@@ -91,7 +93,7 @@ def test_real_dataset_and_extreme_depth_run_without_boundaries():
 def test_a_new_comparison_hides_older_variants():
     at = _page(**TINY, compare=["sigmoid", "tanh"])
     at.button(key="act.train").click().run()
-    at.session_state["act.compare"] = ["ReLU"]
+    at.session_state["act.compare"] = ["ReLU"]  # a second, smaller comparison
     at.button(key="act.train").click().run()
     assert not at.exception
     names = _trace_names(at)
