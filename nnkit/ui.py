@@ -159,7 +159,8 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     bar_col, stop_col = st.columns([5, 1], vertical_alignment="center")
     progress = bar_col.progress(0.0, text="Compiling the model…")
     stop_slot = stop_col.empty()
-    stop_slot.button("Stop", key=key(ns, "stop"), icon=":material/stop:",
+    # One Stop button per run: a page may train several variants in one click.
+    stop_slot.button("Stop", key=key(ns, f"stop.{len(runs(ns))}"), icon=":material/stop:",
                      on_click=_request_stop, args=(ns,))
 
     def sink(update) -> None:
