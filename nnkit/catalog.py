@@ -27,4 +27,9 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "boundary around the data.",
                "Train the single neuron on moons, then switch to the small network and "
                "watch the boundary curl round the moons."),
+    Experiment("pages/optimisers.py", "Optimisers", ":material/speed:", "Training",
+               "How learning rate, momentum and adaptive steps change the path gradient descent "
+               "takes, and how to pick a learning rate with a range test.",
+               "Set the quadratic's κ to 100 and race SGD against SGD + momentum and Adam; then "
+               "give SGD η = 3 and watch it diverge, and read off at which step."),
 )
