@@ -11,6 +11,7 @@ training experiments: outliers (regression) and class imbalance.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -185,6 +186,26 @@ def curve(name: str, xs: np.ndarray, y: float = 0.0,
     loss = ops.convert_to_numpy(f(ops.convert_to_tensor(xs)))
     grad = backend.gradient_fn(f)(xs)
     return np.asarray(loss, "float64"), np.asarray(grad, "float64")
+
+
+def family_curves(kind: str, y: float, delta: float, gamma: float) -> dict[str, tuple]:
+    """label -> (x, loss, gradient) for every loss of one kind, as the page plots them.
+
+    Cached: autodiff re-traces the Keras function on each call, and Streamlit
+    reruns the page on every click, while the curves only change with δ, γ and y.
+    """
+    return dict(_family_curves(kind, float(y), float(delta), float(gamma), backend.name()))
+
+
+@functools.lru_cache(maxsize=64)
+def _family_curves(kind: str, y: float, delta: float, gamma: float, _backend: str):
+    params = {"delta": delta, "gamma": gamma, None: None}
+    out = {}
+    for name in names(kind):
+        label = f"{name} · y={y:g}" if kind == CLASSIFICATION else name
+        xs = grid(name)
+        out[label] = (xs, *curve(name, xs, y, params[LOSSES[name].param]))
+    return tuple(out.items())
 
 
 def grid(name: str, n: int = 201) -> np.ndarray:

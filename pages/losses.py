@@ -41,11 +41,7 @@ c3.slider("Huber δ", 0.1, 3.0, step=0.1, key=ui.key(NS, "delta"))
 c4.slider("Focal γ", 0.0, 5.0, step=0.5, key=ui.key(NS, "gamma"))
 param = {"delta": s("delta"), "gamma": s("gamma"), None: None}
 family = losses.names(s("family"))
-curves = {}
-for name in family:
-    xs = losses.grid(name)
-    curves[f"{name} · y={s('label')}" if s("family") == losses.CLASSIFICATION else name] = (
-        xs, *losses.curve(name, xs, float(s("label")), param[losses.LOSSES[name].param]))
+curves = losses.family_curves(s("family"), s("label"), s("delta"), s("gamma"))
 x_title = "error ŷ − y" if s("family") == losses.REGRESSION else "prediction ŷ (probability; a score for hinge)"
 st.plotly_chart(loss_plots.loss_curves_figure(curves, x_title, 6.0 if s("family") == "classification" else None),
                 key=ui.key(NS, "curves"))

@@ -210,3 +210,13 @@ def test_regression_curves_are_against_the_error_whatever_the_label():
     for y in (0.0, 1.0):
         loss, grad = losses.curve("MSE", xs, y=y)
         assert xs[np.argmin(loss)] == pytest.approx(0.0) and grad[20] == pytest.approx(0.0)
+
+
+def test_family_curves_cover_every_loss_of_a_kind_and_are_cached():
+    cls = losses.family_curves(losses.CLASSIFICATION, 0, 1.0, 2.0)
+    assert list(cls) == [f"{n} · y=0" for n in losses.names(losses.CLASSIFICATION)]
+    assert losses.family_curves(losses.CLASSIFICATION, 0, 1.0, 2.0)["focal · y=0"][1] is cls["focal · y=0"][1]
+    reg = losses.family_curves(losses.REGRESSION, 1, 0.5, 2.0)
+    x, huber, _ = reg["Huber"]
+    np.testing.assert_allclose(huber, losses.formula("Huber", np.zeros_like(x), x.astype("float32"), 0.5),
+                               rtol=1e-6, atol=1e-6)
