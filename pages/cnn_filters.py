@@ -62,6 +62,8 @@ c2.selectbox("Pooling", ["none", "max", "average"], key=ui.key(NS, "pool"))
 c3.slider("Pool size", 2, 4, key=ui.key(NS, "pool_size"))
 photo = uploaded if s("photo") == "your upload" and uploaded is not None else \
     images.load_photo(s("photo") if s("photo") in images.PHOTOS else "chelsea (cat)")
+if s("photo") in images.PHOTOS and photo is not uploaded:
+    st.caption(f"Photo: {images.PHOTOS[s('photo')].credit}.")
 kernel_name, kernel = s("kernel"), cnn.KERNELS.get(s("kernel"))
 if kernel_name == "custom":
     c4.radio("Size", [3, 5], key=ui.key(NS, "size"), horizontal=True)
