@@ -1,0 +1,92 @@
+"""AppTest of the RNN page with tiny settings (a few KB, 16 units, 1 epoch)."""
+
+import numpy as np
+import pytest
+
+from nnkit import text
+from nnkit.training import FINISHED
+from tests.helpers import page_test
+
+PAGE = "pages/rnn_text.py"
+TINY = {"kb": 5, "units": 16, "seq_len": 20, "epochs": 1, "batch": 64, "length": 40,
+        "cmp_kb": 5, "cmp_seq": 20, "cmp_epochs": 1, "ts_epochs": 2, "ts_units": 8}
+
+
+def _page(**settings):
+    at = page_test(PAGE)
+    for name, value in {**TINY, **settings}.items():
+        at.session_state[f"rnn.{name}"] = value
+    return at.run()
+
+
+def test_loads_with_hints_and_no_model():
+    at = _page()
+    assert not at.exception
+    assert any("Press **Train**" in i.value for i in at.info)
+    assert any("Train a model in section 1" in i.value for i in at.info)
+
+
+@pytest.mark.smoke
+def test_train_then_generate_shows_samples_probabilities_and_text():
+    at = _page()
+    at.button(key="rnn.train").click().run()
+    assert not at.exception
+    record = at.session_state["rnn.runs"][-1]
+    assert record.reason == FINISHED and len(record.history["loss"]) == 1
+    assert len(record.artifacts["samples"]) == 1  # one epoch -> one sample entry at 3 temperatures
+    assert set(record.artifacts["samples"][0]["samples"]) == set(text.SAMPLE_TEMPERATURES)
+    assert any("Epoch 1" in m.value for m in at.markdown)
+    assert any("nats" in m.value for m in at.markdown)  # "What it means" from this run's numbers
+    at.button(key="rnn.generate").click().run()
+    assert not at.exception
+    shown, ms = at.session_state["rnn.generated"]
+    assert shown.startswith("Shall I compare thee") and len(shown) == len("Shall I compare thee") + 40
+    assert ms > 0 and any("ms per character" in c.value for c in at.caption)
+    assert at.code and at.code[0].value == shown
+
+
+def test_bad_inputs_give_messages_not_tracebacks():
+    at = _page(corpus=text.PASTE, pasted="a")
+    assert not at.exception
+    assert any("only 1 character" in e.value for e in at.error)
+    assert at.button(key="rnn.train").disabled
+
+
+def test_absurd_generation_settings_are_clamped_with_notices():
+    at = _page()
+    at.button(key="rnn.train").click().run()
+    at.session_state["rnn.length"] = 1_000_000
+    at.session_state["rnn.temperature"] = 0.0
+    at.session_state["rnn.prompt"] = "Shall I ☃ thee"
+    at.run()
+    at.button(key="rnn.generate").click().run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "capped" in warnings and "greedy" in warnings and "never saw" in warnings
+    shown, _ = at.session_state["rnn.generated"]
+    assert len(shown) == len("Shall I ☃ thee") + text.MAX_GENERATE
+
+
+def test_compare_and_forecast_sections_train_and_explain():
+    at = _page()
+    at.button(key="rnn.cmp.train").click().run()
+    assert not at.exception
+    assert at.session_state["rnn.cmp_simple.runs"][-1].reason == FINISHED
+    assert any("vanishing gradients" in m.value for m in at.markdown)
+    at.button(key="rnn.series.train").click().run()
+    assert not at.exception
+    ts = at.session_state["rnn.series.runs"][-1]
+    assert np.all(np.isfinite(ts.artifacts["forecast"]))
+    assert any("naive" in m.value.lower() or "repeating the last value" in m.value for m in at.markdown)
+
+
+def test_a_loaded_model_can_generate():
+    vocab = text.CharVocab.from_text("abc def\n")
+    model = text.load_bytes(text.save_bytes(text.build_text_model(text.TextModelConfig(units=8), vocab)))
+    at = page_test(PAGE)
+    at.session_state["rnn.model"] = model
+    at.session_state["rnn.prompt"] = "abc"
+    at.run()
+    assert not at.exception
+    assert any("Loaded: 1×LSTM(8), 8 characters" in s.value for s in at.success)
+    assert at.get("plotly_chart")  # next-character bars
