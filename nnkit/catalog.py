@@ -32,4 +32,11 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "takes, and how to pick a learning rate with a range test.",
                "Set the quadratic's κ to 100 and race SGD against SGD + momentum and Adam; then "
                "give SGD η = 3 and watch it diverge, and read off at which step."),
+    Experiment("pages/losses.py", "Loss functions", ":material/functions:", "Building blocks",
+               "A loss turns an error into a number and a gradient: MSE chases outliers, MAE and "
+               "Huber shrug them off, log loss punishes confident mistakes, and class weights trade "
+               "precision for recall.",
+               "Set outliers to 0.3 and train experiment A: the MSE line is dragged away while MAE "
+               "stays on the true line; then drop the class-1 share to 0.05 in experiment B and "
+               "compare recall."),
 )
