@@ -311,10 +311,13 @@ def parse_csv(data: bytes, label_column: str | None = None) -> ParsedCSV:
         labels_raw = labels_raw.dropna()
         labels = _binary_labels(labels_raw, notes)
     numeric = frame.apply(pd.to_numeric, errors="coerce")
-    text_cols = [c for c in frame.columns if numeric[c].isna().all() and frame[c].notna().any()]
+    empty = [c for c in frame.columns if frame[c].isna().all()]
+    text_cols = [c for c in frame.columns if numeric[c].isna().all() and c not in empty]
     if text_cols:
         notes.append("Non-numeric columns ignored: " + ", ".join(map(str, text_cols)) + ".")
-    numeric = numeric.drop(columns=text_cols)
+    if empty:
+        notes.append("Empty columns ignored: " + ", ".join(map(str, empty)) + ".")
+    numeric = numeric.drop(columns=text_cols + empty)
     if numeric.shape[1] == 0:
         raise CSVError("The file has no numeric columns to learn from"
                        + (f" (non-numeric: {', '.join(map(str, text_cols))})." if text_cols else "."))
@@ -323,15 +326,15 @@ def parse_csv(data: bytes, label_column: str | None = None) -> ParsedCSV:
         notes.append(f"{int(bad.sum())} rows with missing or non-numeric values were dropped.")
         numeric = numeric[~bad]
         labels = labels[~bad] if labels is not None else None
+    if len(numeric) < MIN_ROWS:
+        raise CSVError(f"Only {len(numeric)} usable rows; at least {MIN_ROWS} are needed.")
     constant = [c for c in numeric.columns if numeric[c].nunique() <= 1]
-    if constant and len(constant) < numeric.shape[1]:
+    if len(constant) == numeric.shape[1]:
+        raise CSVError("Every numeric column is constant: there is nothing to learn.")
+    if constant:
         notes.append("Constant columns ignored (they carry no information): "
                      + ", ".join(map(str, constant)) + ".")
         numeric = numeric.drop(columns=constant)
-    elif constant:
-        raise CSVError("Every numeric column is constant: there is nothing to learn.")
-    if len(numeric) < MIN_ROWS:
-        raise CSVError(f"Only {len(numeric)} usable rows; at least {MIN_ROWS} are needed.")
     if labels is not None and (labels == 0).sum() < MIN_ROWS // 2:
         raise CSVError(f"Only {int((labels == 0).sum())} rows are labelled normal; the autoencoder "
                        f"needs at least {MIN_ROWS // 2} normal rows to train on.")

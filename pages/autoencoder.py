@@ -11,7 +11,7 @@ ui.init_state(NS, {"source": anomalies.DIGITS_SRC, f"normal.{anomalies.DIGITS_SR
                    f"normal.{anomalies.FASHION_SRC}": ["Sneaker"], "label_col": "(none)",
                    "kind": "dense", "bottleneck": 8, "hidden": 64, "epochs": 15, "lr": 0.003,
                    "seed": 0, "percentile": 95.0})
-ui.init_state(DN, {"noise": 0.3, "epochs": 10})
+ui.init_state(DN, {"noise": 0.3, "epochs": 30})
 ui.recover_interrupted(NS)
 ui.recover_interrupted(DN)
 state = st.session_state

@@ -1,0 +1,102 @@
+"""AppTest of the autoencoder page: train, threshold explorer, denoiser, bad CSV input."""
+
+import numpy as np
+import pytest
+
+from nnkit import anomalies
+from nnkit.training import FINISHED
+from tests.helpers import page_test
+
+PAGE = "pages/autoencoder.py"
+
+
+def _page(**settings):
+    at = page_test(PAGE)
+    at.session_state["ae.epochs"] = 2
+    at.session_state["ae_dn.epochs"] = 2
+    for name, value in settings.items():
+        at.session_state[f"ae.{name}"] = value
+    return at.run()
+
+
+def test_loads_with_a_hint_and_the_error_formula():
+    at = _page()
+    assert not at.exception
+    assert any("Press **Train**" in i.value for i in at.info)
+    assert at.latex and "hat{x}" in at.latex[0].value
+    assert not at.get("plotly_chart")
+
+
+@pytest.mark.smoke
+def test_train_then_threshold_explorer_and_denoiser():
+    at = _page()
+    at.button(key="ae.train").click().run()
+    assert not at.exception and not at.error
+    run = at.session_state["ae.runs"][-1]
+    assert run.reason == FINISHED and len(run.history["loss"]) == 2
+    assert "accuracy" not in run.history
+    metrics = {m.label: m.value for m in at.metric}
+    assert set(metrics) == {"Precision", "Recall", "F1", "ROC AUC"}
+    # the metrics shown are those of the threshold on the slider, on the stored errors
+    from nnkit import autoencoders as ae
+
+    slider = next(s for s in at.slider if s.key.startswith("ae.threshold."))
+    report = ae.evaluate(run.artifacts["errors"], run.artifacts["labels"], slider.value)
+    assert metrics["Recall"] == f"{report.recall:.3f}"
+    assert slider.value == pytest.approx(ae.suggest_threshold(run.artifacts["val_errors"], 95.0), rel=1e-3)
+    charts = len(at.get("plotly_chart"))
+    assert charts >= 7  # curves, 3 reconstruction grids, histogram, confusion, ROC, latent
+    assert any("false alarms" in m.value for m in at.markdown)
+
+    slider.set_value(0.0).run()  # everything flagged: recall 1
+    assert {m.label: m.value for m in at.metric}["Recall"] == "1.000"
+
+    at.button(key="ae_dn.train").click().run()
+    assert not at.exception
+    assert at.session_state["ae_dn.runs"][-1].reason == FINISHED
+    assert any("denoiser's outputs" in m.value for m in at.markdown)
+    assert len(at.get("plotly_chart")) == charts + 1
+
+
+def test_series_source_trains_a_conv1d_autoencoder():
+    at = _page(source="Sunspots (yearly) (series)", kind="conv", bottleneck=4)
+    at.button(key="ae.train").click().run()
+    assert not at.exception and not at.error
+    assert at.session_state["ae.runs"][-1].settings["kind"] == "conv"
+    assert any(m.label == "ROC AUC" for m in at.metric)
+
+
+def test_table_source_forces_dense_layers():
+    at = _page(source=anomalies.CANCER_SRC, kind="conv")
+    assert not at.exception
+    assert at.radio(key="ae.kind").disabled
+    assert any("30 numbers" in c.value for c in at.caption)
+
+
+def test_no_normal_class_is_a_clear_error():
+    at = page_test(PAGE)
+    at.session_state[f"ae.normal.{anomalies.DIGITS_SRC}"] = []
+    at.run()
+    assert not at.exception
+    assert "at least one normal class" in at.error[0].value
+
+
+def test_csv_source_without_upload_asks_for_a_file():
+    at = _page(source=anomalies.CSV_SRC)
+    assert not at.exception
+    assert "Upload a CSV" in at.error[0].value
+
+
+def test_diverged_run_says_so_without_a_traceback():
+    from nnkit.runs import RunRecord
+
+    at = _page()
+    at.session_state["ae.runs"] = [RunRecord(
+        "dense, bottleneck 8", {"bottleneck": 8}, {"loss": [0.5, float("nan")]}, "diverged",
+        "The loss became NaN or infinite in epoch 2: training diverged. Lower the learning rate "
+        "and train again.", 2, artifacts={"errors": np.array([np.nan])})]
+    at.run()
+    assert not at.exception
+    assert "epoch 2" in at.error[0].value
+    assert "did not finish with finite errors" in at.warning[0].value
+    assert not at.metric
