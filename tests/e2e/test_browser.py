@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from nnkit import catalog
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -97,3 +99,35 @@ def test_home_to_first_neuron_trains_live(app_url, page):
     assert page.locator("[data-testid='stException']").count() == 0
     page.get_by_text("What it means").scroll_into_view_if_needed()
     page.screenshot(path=ARTIFACTS / "first_neuron.png", full_page=True)
+
+
+def _wait_idle(page) -> None:
+    # Streamlit shows its status widget while the script runs.
+    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=300_000)
+
+
+def test_a_shared_link_applies_and_locks_settings(app_url, page):
+    page.goto(f"{app_url}/first_neuron?epochs=7&activation=relu&lock=epochs")
+    page.get_by_role("heading", name="Your first neuron").wait_for()
+    _wait_idle(page)
+    epochs = page.get_by_role("slider", name="Epochs")
+    assert epochs.get_attribute("aria-valuetext") == "7"
+    assert epochs.is_disabled()
+    activation = page.locator("[data-testid='stSelectbox']").filter(has_text="Activation")
+    assert "relu" in activation.inner_text() + activation.locator("input").first.input_value()
+    assert "epochs=7" in page.url
+
+
+@pytest.mark.parametrize("path", [Path(e.path).stem for e in catalog.EXPERIMENTS
+                                  if e.path != "pages/first_neuron.py"])
+def test_every_experiment_trains_in_the_browser(app_url, page, path):
+    page.goto(f"{app_url}/{path}")
+    train = page.locator("[data-testid='stBaseButton-primary']").first
+    train.wait_for()
+    _wait_idle(page)
+    train.click()
+    page.wait_for_selector("[data-testid='stStatusWidget']", state="attached", timeout=15_000)
+    _wait_idle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert page.locator(".js-plotly-plot").count() >= 1
+    page.screenshot(path=ARTIFACTS / f"{path}.png", full_page=True)
