@@ -22,7 +22,7 @@ def next_char_figure(rows: Sequence[tuple[str, float]], temperature: float,
         ref = dict(reference)
         fig.add_trace(go.Bar(x=chars, y=[ref.get(c, 0.0) for c in chars], name="T = 1 (model as trained)",
                              marker={"color": "rgba(0,0,0,0)", "line": {"color": PALETTE[1], "width": 2}}))
-    fig.update_layout(barmode="overlay", title="Next character: probabilities (⏎ newline, ␣ space)")
+    fig.update_layout(barmode="overlay", title="Next character (⏎ newline, ␣ space)")
     fig.update_yaxes(title_text="probability", range=[0, 1.1], tickformat=".0%")
     return _layout(fig, height=340)
 

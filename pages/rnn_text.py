@@ -65,7 +65,7 @@ view = st.empty()
 
 
 def draw(history, entries, epochs, tag):
-    left, right = st.columns([1, 1.2])
+    left, right = st.columns([1.3, 1])
     left.plotly_chart(plots.history_figure({"this run": history}, planned_epochs=epochs), key=f"{tag}.curves")
     right.markdown("**Samples after each epoch** (newest first, prompt ⏎)\n\n" + text.log_markdown(entries)
                    if entries else "_Samples at T = 0.2, 0.7 and 1.2 appear after each epoch._")

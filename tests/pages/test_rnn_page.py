@@ -43,18 +43,7 @@ def test_train_then_generate_shows_samples_probabilities_and_text():
     assert shown.startswith("Shall I compare thee") and len(shown) == len("Shall I compare thee") + 40
     assert ms > 0 and any("ms per character" in c.value for c in at.caption)
     assert at.code and at.code[0].value == shown
-
-
-def test_bad_inputs_give_messages_not_tracebacks():
-    at = _page(corpus=text.PASTE, pasted="a")
-    assert not at.exception
-    assert any("only 1 character" in e.value for e in at.error)
-    assert at.button(key="rnn.train").disabled
-
-
-def test_absurd_generation_settings_are_clamped_with_notices():
-    at = _page()
-    at.button(key="rnn.train").click().run()
+    # absurd generation settings on the same trained model: clamped with notices
     at.session_state["rnn.length"] = 1_000_000
     at.session_state["rnn.temperature"] = 0.0
     at.session_state["rnn.prompt"] = "Shall I ☃ thee"
@@ -65,6 +54,13 @@ def test_absurd_generation_settings_are_clamped_with_notices():
     assert "capped" in warnings and "greedy" in warnings and "never saw" in warnings
     shown, _ = at.session_state["rnn.generated"]
     assert len(shown) == len("Shall I ☃ thee") + text.MAX_GENERATE
+
+
+def test_bad_inputs_give_messages_not_tracebacks():
+    at = _page(corpus=text.PASTE, pasted="a")
+    assert not at.exception
+    assert any("only 1 character" in e.value for e in at.error)
+    assert at.button(key="rnn.train").disabled
 
 
 def test_compare_and_forecast_sections_train_and_explain():
