@@ -39,4 +39,9 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "Set outliers to 0.3 and train experiment A: the MSE line is dragged away while MAE "
                "stays on the true line; then drop the class-1 share to 0.05 in experiment B and "
                "compare recall."),
+    Experiment("pages/cnn_filters.py", "CNN filters", ":material/filter_center_focus:", "Architectures",
+               "A convolution slides one small kernel over the whole image; a CNN learns its own "
+               "kernels and beats a dense net of the same size on images.",
+               "Try Sobel x with stride 2 on the cat, then train the CNN and watch its first-layer "
+               "filters turn from noise into edge detectors."),
 )

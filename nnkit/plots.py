@@ -88,7 +88,7 @@ def decision_boundary_figure(grid_x: np.ndarray, grid_y: np.ndarray, probability
 
 def _layout(fig: go.Figure, height: int) -> go.Figure:
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      legend={"orientation": "h", "y": -0.2}, template="plotly_white")
+                      legend={"orientation": "h", "y": -0.2})
     return fig
 
 

@@ -141,7 +141,8 @@ def train_button(ns: str, label: str = "Train", disabled: bool = False) -> bool:
 
 def train_live(ns: str, label: str, settings: dict[str, Any], model, data, config,
                view, render: Render, batch_updates: bool = False,
-               artifacts: Callable[[], dict[str, Any]] | None = None) -> RunRecord:
+               artifacts: Callable[[], dict[str, Any]] | None = None,
+               callbacks: tuple = ()) -> RunRecord:
     """Train with a progress bar, a Stop button and `render` redrawn live in `view`.
 
     The history learned so far is copied into session state at every update:
@@ -149,6 +150,7 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     call, and `recover_interrupted` then keeps the curves instead of losing
     them. `artifacts()` runs after training to save small results (e.g. the
     final decision boundary) so the page can redraw without the model.
+    `callbacks` are extra Keras callbacks (e.g. a filter-snapshot callback).
     """
     import nnkit
     from nnkit.callbacks import live_history
@@ -170,7 +172,7 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
             render(update, f"{ns}.live.{update.epoch}.{update.step or 0}")
 
     st.session_state.pop(key(ns, "model"), None)  # free the previous model before training
-    result = nnkit.train(model, data, config, callbacks=[live_history(sink, batch_updates)])
+    result = nnkit.train(model, data, config, callbacks=[*callbacks, live_history(sink, batch_updates)])
     progress.empty()
     stop_slot.empty()
     del st.session_state[live_key]
