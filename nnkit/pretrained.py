@@ -19,7 +19,7 @@ preprocessing as a first layer, so what a learner downloads is self-contained.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -121,6 +121,17 @@ class Pretrained:
     source: str
     size: int
     notice: str = ""
+    _pooled: object = field(default=None, repr=False)
+
+    @property
+    def pooled(self):
+        """input → global-average-pooled 'out_relu' (1280 features), built once and reused."""
+        if self._pooled is None:
+            import keras
+
+            base = base_of(self)
+            self._pooled = keras.Model(base.input, keras.layers.GlobalAveragePooling2D()(base.output))
+        return self._pooled
 
     @property
     def source_text(self) -> str:
@@ -159,3 +170,360 @@ def imagenet_classes(path: Path = CLASSES_JSON) -> list[str]:
     """The 1000 ImageNet class names in the networks' output order."""
     data = json.loads(Path(path).read_text())
     return [data[str(i)][1] for i in range(1000)]
+
+
+# ---- images in, ImageNet classes out ---------------------------------------------------
+
+class TransferError(ValueError):
+    """A data set the experiment cannot use, with a message a learner can act on."""
+
+
+def square(image: np.ndarray, size: int) -> np.ndarray:
+    """Centre-crop to a square and resize to `size`×`size` RGB in [0, 1].
+
+    Why a crop: ImageNet networks were evaluated on centre crops; squashing a
+    wide photo distorts shapes the network relies on. Grey images get three
+    equal channels, RGBA loses its alpha.
+    """
+    from skimage.transform import resize
+
+    from nnkit.images import normalise
+
+    x = normalise(image)
+    if x.shape[2] == 1:
+        x = np.repeat(x, 3, axis=2)
+    h, w = x.shape[:2]
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    x = x[top:top + side, left:left + side]
+    if side != size:
+        x = resize(x, (size, size, 3), anti_aliasing=side > size, order=1)
+    return x.astype("float32")
+
+
+def top_classes(pretrained: Pretrained, image: np.ndarray, k: int = 5,
+                classes: list[str] | None = None) -> list[tuple[str, float]]:
+    """The `k` most likely ImageNet classes for one image, with probabilities."""
+    classes = classes or imagenet_classes()
+    x = preprocess(square(image, pretrained.size)[None], pretrained.source)
+    p = np.asarray(pretrained.net.predict(x, verbose=0))[0]
+    order = np.argsort(p)[::-1][:k]
+    return [(classes[i], float(p[i])) for i in order]
+
+
+# ---- transfer learning -------------------------------------------------------------------
+
+N_BLOCKS = 16   # inverted-residual blocks block_1 … block_16 (plus the first, "expanded_conv")
+
+
+def base_of(pretrained: Pretrained, copy: bool = False):
+    """The convolutional base (input → 'out_relu' feature maps, preprocessed input).
+
+    `copy=True` returns an independent clone with the same weights, for
+    fine-tuning: the cached network is shared by every session and must stay
+    unchanged.
+    """
+    import keras
+
+    base = keras.Model(pretrained.net.input, pretrained.net.get_layer("out_relu").output,
+                       name="mobilenetv2_base")
+    if copy:
+        clone = keras.models.clone_model(base)
+        clone.set_weights(base.get_weights())
+        return clone
+    return base
+
+
+def features(pretrained: Pretrained, x: np.ndarray, batch_size: int = 32) -> np.ndarray:
+    """Global-average-pooled MobileNetV2 features, (N, 1280), for RGB images in [0, 1].
+
+    The batch is padded to a multiple of `batch_size` so every batch has the
+    same shape: JAX and TensorFlow then compile the network once, not once
+    for the last, smaller batch.
+    """
+    n = len(x)
+    if n == 0:
+        return np.zeros((0, 1280), "float32")
+    padded = np.concatenate([x, np.zeros(((-n) % batch_size, *x.shape[1:]), x.dtype)])
+    out = pretrained.pooled.predict(preprocess(padded, pretrained.source), batch_size=batch_size,
+                                    verbose=0)
+    return np.asarray(out, dtype="float32")[:n]
+
+
+def _compile(model, learning_rate: float):
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def build_head(n_classes: int, n_features: int = 1280, dropout: float = 0.2,
+               learning_rate: float = 1e-3, seed: int = 0):
+    """The new classifier trained on frozen features: dropout + one softmax layer."""
+    import keras
+
+    from nnkit import backend
+
+    backend.set_seed(seed)
+    model = keras.Sequential([keras.Input((n_features,)), keras.layers.Dropout(dropout, name="dropout"),
+                              keras.layers.Dense(n_classes, activation="softmax", name="head")],
+                             name="frozen_features_head")
+    return _compile(model, learning_rate)
+
+
+def unfreeze_top(base, n_blocks: int) -> list[str]:
+    """Make only the top `n_blocks` inverted-residual blocks (and the final 1×1 conv) trainable.
+
+    Returns the names of the trainable layers. `n_blocks=0` freezes everything.
+    """
+    if not 0 <= n_blocks <= N_BLOCKS:
+        raise TransferError(f"unfreeze between 0 and {N_BLOCKS} blocks, not {n_blocks}")
+    first = N_BLOCKS - n_blocks + 1
+    trainable = []
+    for layer in base.layers:
+        name = layer.name
+        on = n_blocks > 0 and (name.startswith("Conv_1") or (
+            name.startswith("block_") and int(name.split("_")[1]) >= first))
+        layer.trainable = on
+        if on and layer.weights:
+            trainable.append(name)
+    return trainable
+
+
+def build_finetune(pretrained: Pretrained, n_classes: int, n_blocks: int, dropout: float = 0.2,
+                   learning_rate: float = 1e-4, seed: int = 0):
+    """Raw RGB → preprocessing → MobileNetV2 (top `n_blocks` trainable) → new softmax head.
+
+    BatchNorm runs in inference mode (`training=False`) so a few images cannot
+    wreck the ImageNet statistics; the learning rate is small so the
+    unfrozen ImageNet weights move gently.
+    """
+    import keras
+
+    from nnkit import backend
+
+    backend.set_seed(seed)
+    base = base_of(pretrained, copy=True)
+    unfreeze_top(base, n_blocks)
+    inputs = keras.Input((pretrained.size, pretrained.size, 3), name="rgb_0_1")
+    x = inputs
+    for layer in preprocessing_layers(pretrained.source):
+        x = layer(x)
+    x = base(x, training=False)
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(x)
+    x = keras.layers.Dropout(dropout, name="dropout")(x)
+    outputs = keras.layers.Dense(n_classes, activation="softmax", name="head")(x)
+    return _compile(keras.Model(inputs, outputs, name=f"finetune_top{n_blocks}"), learning_rate)
+
+
+def classifier(pretrained: Pretrained, head):
+    """Frozen base + trained head as one model on raw RGB in [0, 1] (for download)."""
+    import keras
+
+    inputs = keras.Input((pretrained.size, pretrained.size, 3), name="rgb_0_1")
+    x = inputs
+    for layer in preprocessing_layers(pretrained.source):
+        x = layer(x)
+    x = keras.layers.GlobalAveragePooling2D(name="pool")(base_of(pretrained)(x, training=False))
+    return keras.Model(inputs, head(x, training=False), name="mobilenetv2_transfer")
+
+
+def build_small_cnn(size: int, n_classes: int, learning_rate: float = 1e-3, seed: int = 0):
+    """The from-scratch baseline: nnkit.cnn's small CNN (3 conv blocks) on the same images."""
+    from nnkit import cnn
+
+    config = cnn.CNNConfig(filters=(8, 16, 32), dropout=0.3, learning_rate=learning_rate, seed=seed)
+    return cnn.build_cnn(config, (size, size, 3), n_classes)
+
+
+def trainable_params(model) -> int:
+    """Number of weights the optimiser will update."""
+    return int(sum(np.prod(v.shape) for v in model.trainable_weights))
+
+
+# ---- the learner's classes ---------------------------------------------------------------
+
+OFFLINE_SETS = {
+    "Fashion-MNIST: sandal / sneaker / ankle boot": "fashion",
+    "Faces vs non-faces (scikit-image lfw_subset)": "faces",
+}
+FASHION_PICK = (5, 7, 9)   # Sandal, Sneaker, Ankle boot: similar shoes, a fair test
+
+
+@dataclass
+class ImageSet:
+    """Images (N, size, size, 3) in [0, 1], integer labels, class names, provenance and notes."""
+
+    x: np.ndarray
+    y: np.ndarray
+    classes: tuple[str, ...]
+    source: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """A short fingerprint, so features can be cached per image set."""
+        import hashlib
+
+        digest = hashlib.sha1(self.x.tobytes() + self.y.tobytes()).hexdigest()[:12]
+        return f"{len(self.x)}x{self.x.shape[1]}-{digest}"
+
+
+def offline_set(name: str, per_class: int, size: int, seed: int = 0) -> ImageSet:
+    """A shipped image set: `per_class` images of each class, resized to `size`."""
+    rng = np.random.default_rng(seed)
+    if OFFLINE_SETS.get(name) == "fashion":
+        from nnkit import images
+
+        data = images.fashion_mnist(6000, 10, seed)
+        picks = [rng.permutation(np.where(data.y == c)[0])[:per_class] for c in FASHION_PICK]
+        raw, classes, source = data.x, tuple(data.class_names[c] for c in FASHION_PICK), data.source
+    elif OFFLINE_SETS.get(name) == "faces":
+        import skimage.data
+
+        raw = skimage.data.lfw_subset()[..., None]   # 100 faces, then 100 non-faces
+        picks = [rng.permutation(np.arange(100))[:per_class], 100 + rng.permutation(100)[:per_class]]
+        classes = ("face", "not a face")
+        source = "scikit-image lfw_subset: 25×25 crops from Labeled Faces in the Wild (public)"
+    else:
+        raise TransferError(f"unknown image set {name!r}; choose one of {list(OFFLINE_SETS)}")
+    x = np.stack([square(raw[i], size) for idx in picks for i in idx])
+    y = np.concatenate([np.full(len(idx), c, "int32") for c, idx in enumerate(picks)])
+    return ImageSet(x, y, classes, source)
+
+
+def uploaded_set(files: dict[str, list[tuple[str, bytes]]], size: int) -> ImageSet:
+    """The learner's own classes from uploads: {class name: [(file name, bytes), ...]}.
+
+    Files that are not images are skipped with a note; a set with fewer than
+    two usable classes, or a class with fewer than two images, raises
+    TransferError with a message saying what to add.
+    """
+    from nnkit.images import ImageError, decode_upload
+
+    notes, xs, ys, classes = [], [], [], []
+    for name, items in files.items():
+        name = name.strip()
+        if not items:
+            continue
+        if not name:
+            raise TransferError("Every class with images needs a name.")
+        if name in classes:
+            raise TransferError(f"Two classes are called {name!r}; give each class its own name.")
+        good = []
+        for filename, data in items:
+            try:
+                image, _ = decode_upload(data, max_side=1024)
+                good.append(square(image, size))
+            except ImageError as exc:
+                notes.append(f"{filename} (class {name}) was skipped: {exc}")
+        if len(good) < 2:
+            raise TransferError(f"Class {name!r} has {len(good)} usable image(s); each class needs at "
+                                "least 2 (one to learn from, one to check).")
+        xs += good
+        ys += [len(classes)] * len(good)
+        classes.append(name)
+    if len(classes) < 2:
+        raise TransferError("Add images for at least two classes: one class alone has nothing to "
+                            "be told apart from.")
+    return ImageSet(np.stack(xs), np.array(ys, "int32"), tuple(classes), "your uploads", tuple(notes))
+
+
+# ---- results ----------------------------------------------------------------------------
+
+def project_2d(feats: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
+    """PCA of the frozen features to 2-D, plus the variance share of each axis."""
+    from sklearn.decomposition import PCA
+
+    n = min(2, len(feats), feats.shape[1])
+    pca = PCA(n_components=n).fit(feats)
+    xy = pca.transform(feats)
+    if n < 2:
+        xy = np.pad(xy, ((0, 0), (0, 2 - n)))
+    ratio = tuple(float(r) for r in pca.explained_variance_ratio_) + (0.0,) * (2 - n)
+    return xy, ratio
+
+
+def separability(feats: np.ndarray, y: np.ndarray) -> float:
+    """Leave-one-out 1-nearest-neighbour accuracy in feature space (how well classes cluster)."""
+    if len(feats) < 2:
+        return float("nan")
+    a = feats / (np.linalg.norm(feats, axis=1, keepdims=True) + 1e-12)
+    sim = a @ a.T
+    np.fill_diagonal(sim, -np.inf)
+    return float((y[sim.argmax(1)] == y).mean())
+
+
+def lesson(rows: list[dict], n_images: int, n_classes: int) -> str:
+    """'What it means', built from this run's table of variants.
+
+    Each row: {"variant", "trainable", "val_accuracy", "seconds_per_epoch"}.
+    """
+    done = [r for r in rows if r.get("val_accuracy") is not None]
+    if not done:
+        return "Train the variants to compare them."
+    best = max(done, key=lambda r: r["val_accuracy"])
+    chance = 1.0 / n_classes
+    text = (f"With only {n_images} images in {n_classes} classes (chance = {chance:.0%}), "
+            f"**{best['variant']}** reached the best validation accuracy, {best['val_accuracy']:.0%}. ")
+    by_name = {r["variant"].split(" ")[0]: r for r in done}
+    scratch, frozen = by_name.get("(a)"), by_name.get("(b)")
+    if scratch and frozen:
+        gap = frozen["val_accuracy"] - scratch["val_accuracy"]
+        how = "the same" if abs(gap) < 0.005 else f"{abs(gap):.0%} {'higher' if gap > 0 else 'lower'}"
+        text += (f"The frozen ImageNet features trained {frozen['trainable']:,} weights against the "
+                 f"scratch CNN's {scratch['trainable']:,}, and scored {how}: ")
+        text += ("features learned on 1.3 million ImageNet photos already separate your classes, so "
+                 "a single new layer is enough. " if gap >= 0 else
+                 "here the scratch CNN did better — the images may be very unlike ImageNet photos, "
+                 "or too few epochs were run for the head. ")
+    tuned = by_name.get("(c)")
+    if tuned and frozen:
+        gap = tuned["val_accuracy"] - frozen["val_accuracy"]
+        text += (f"Fine-tuning updated {tuned['trainable']:,} weights at "
+                 f"{tuned['seconds_per_epoch']:.1f} s per epoch ({gap:+.0%} vs. frozen): with so few "
+                 "images, unfreezing more blocks mostly costs time and risks overfitting.")
+    return text
+
+
+def snippet(source: str, size: int, classes: tuple[str, ...], epochs: int) -> str:
+    """A short, runnable Keras script that rebuilds the frozen-features classifier."""
+    weights = ('"imagenet"' if source == ONLINE else
+               'None)\nbase.load_weights("assets/models/mobilenet_v2_torchvision_imagenet.weights.h5"')
+    prep = ("keras.layers.Rescaling(2.0, offset=-1.0)  # [0,1] -> [-1,1]" if source == ONLINE else
+            f"keras.layers.Normalization(mean={IMAGENET_MEAN}, variance={tuple(round(s * s, 6) for s in IMAGENET_STD)})")
+    pad = "" if source == ONLINE else \
+        "base = nnkit.pretrained.symmetric_padding(base)  # torchvision's padding\n"
+    return f'''import keras, numpy as np{", nnkit.pretrained" if source == OFFLINE else ""}
+
+# x: float32 images (N, {size}, {size}, 3), RGB in [0, 1]; y: labels 0..{len(classes) - 1}
+# classes: {list(classes)}
+base = keras.applications.MobileNetV2(input_shape=({size}, {size}, 3), include_top=True, weights={weights})
+{pad}base = keras.Model(base.input, base.get_layer("out_relu").output)
+base.trainable = False
+inputs = keras.Input(({size}, {size}, 3))
+h = {prep}(inputs)
+h = keras.layers.GlobalAveragePooling2D()(base(h, training=False))
+h = keras.layers.Dropout(0.2)(h)
+outputs = keras.layers.Dense({len(classes)}, activation="softmax")(h)
+model = keras.Model(inputs, outputs)
+model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+model.fit(x, y, epochs={epochs}, validation_split=0.2)
+model.save("my_classifier.keras")
+'''
+
+
+def keras_bytes(model) -> bytes:
+    """The model as a .keras file, in memory (for a download button)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "classifier.keras"
+        model.save(path)
+        return path.read_bytes()
+
+
+def probabilities(model, x: np.ndarray, batch_size: int = 16) -> np.ndarray:
+    """Class probabilities (N, classes) for per-image predictions with confidence."""
+    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype="float32")
