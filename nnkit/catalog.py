@@ -44,4 +44,10 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "kernels and beats a dense net of the same size on images.",
                "Try Sobel x with stride 2 on the cat, then train the CNN and watch its first-layer "
                "filters turn from noise into edge detectors."),
+    Experiment("pages/rnn_text.py", "RNN text generation", ":material/edit_note:", "Architectures",
+               "A recurrent network predicts the next character from its running state; temperature "
+               "trades safe, repetitive text for surprising text, and an LSTM remembers further back "
+               "than a plain RNN.",
+               "Train the LSTM on the Sonnets for 2 epochs, then generate from the same prompt at "
+               "temperature 0.2 and 1.5 and watch the next-character bars."),
 )
