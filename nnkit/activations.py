@@ -332,7 +332,9 @@ def gradient_ratio(norms: Sequence[float]) -> float | None:
     hidden = list(norms)[:-1]
     if len(hidden) < 2 or not all(math.isfinite(v) for v in hidden):
         return None
-    return hidden[-1] / hidden[0] if hidden[0] > 0 else math.inf
+    if hidden[0] > 0:
+        return hidden[-1] / hidden[0]
+    return math.inf if hidden[-1] > 0 else None  # 0 / 0: no gradient anywhere, nothing to compare
 
 
 def what_happened(runs: Sequence, dataset: str, depth: int, chance: float) -> str:
@@ -361,11 +363,22 @@ def what_happened(runs: Sequence, dataset: str, depth: int, chance: float) -> st
     return "\n".join(f"- {line}" for line in lines if line)
 
 
-def _times(ratio: float) -> str:
-    """1000 -> "1,000× smaller", 0.05 -> "20× larger" (first vs last hidden layer)."""
-    if not math.isfinite(ratio):
-        return "unbounded"
-    return f"{ratio:,.0f}× smaller" if ratio >= 1 else f"{1 / ratio:,.0f}× larger"
+def _fold(ratio: float) -> str:
+    """1234.5 -> "1,234×"; an infinite ratio (nothing reached the first layer) -> "infinitely"."""
+    return f"{ratio:,.0f}×" if math.isfinite(ratio) else "infinitely"
+
+
+def _later(norms: Sequence[float], ratio: float | None, epoch: int) -> str:
+    """How the first-vs-last hidden layer gradient compares at the last measurement."""
+    hidden = list(norms)[:-1]
+    if len(hidden) < 2:
+        return ""
+    if not all(math.isfinite(v) for v in hidden):
+        return f"; by epoch {epoch} the gradients were no longer finite numbers"
+    if ratio is None or not math.isfinite(ratio):
+        return f"; by epoch {epoch} no gradient reached the first hidden layer at all"
+    size = f"{_fold(ratio)} smaller" if ratio >= 1 else f"{_fold(1 / ratio)} larger"
+    return f"; after epoch {epoch} the first layer's gradient was {size} than the last hidden layer's"
 
 
 def _max_slope(record) -> float:
@@ -386,17 +399,18 @@ def _one_activation(record, accuracy: float | None, chance: float, diverged: str
     when = probe.get("first_epoch", probe.get("epoch", 0))
     ratio, end = gradient_ratio(norms), gradient_ratio(probe.get("grad_norms", []))
     at = "at initialisation" if when == 0 else f"at epoch {when}"
-    later = (f"; after epoch {probe['epoch']} the ratio was {_times(end)}"
-             if end is not None and probe.get("epoch", 0) != when else "")
+    last_epoch = probe.get("epoch", 0)
+    later = _later(probe.get("grad_norms", []), end, last_epoch) if last_epoch != when else ""
     if ratio is not None and ratio >= 10:
-        parts.append(f"{at} its first hidden layer got gradients {ratio:,.0f}× smaller than its last "
+        parts.append(f"{at} its first hidden layer got gradients {_fold(ratio)} smaller than its last "
                      f"hidden layer ({norms[0]:.1e} vs {norms[-2]:.1e}){later}: on its way back the "
                      f"gradient is multiplied, layer after layer, by f'(z) (at most {_max_slope(record):.2f} "
                      "here) and by the weights")
         if accuracy is not None and accuracy < chance + 0.05:
             parts.append("so the early layers barely moved and it stayed near chance")
     elif ratio is not None and ratio <= 0.1:
-        parts.append(f"{at} its first hidden layer got {1 / ratio:,.0f}× *larger* gradients than its last "
+        parts.append(f"{at} its first hidden layer got {_fold(1 / ratio) if ratio else 'infinitely'} "
+                     "*larger* gradients than its last "
                      f"(growing towards the input: the start of exploding gradients){later}")
     elif ratio is not None:
         parts.append(f"{at} gradients stayed within a factor {max(ratio, 1 / ratio):.1f} from the last "

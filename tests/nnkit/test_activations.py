@@ -190,6 +190,8 @@ def test_majority_share_and_gradient_ratio():
     assert act.majority_share(np.array([0, 1, 1, 1])) == 0.75
     assert act.gradient_ratio([1e-4, 1e-2, 1e-1, 0.5]) == pytest.approx(1000)
     assert act.gradient_ratio([0.3, 0.5]) is None  # one hidden layer: nothing to compare
+    assert act.gradient_ratio([0.0, 0.2, 0.5]) == math.inf
+    assert act.gradient_ratio([0.0, 0.0, 0.5]) is None
 
 
 def _record(label, key, acc, norms, stuck, reason=FINISHED, message="Finished 5 epochs."):
@@ -219,6 +221,21 @@ def test_what_happened_compares_the_untrained_network_with_the_trained_one():
     run.artifacts["probe"].update(first_epoch=0, first_grad_norms=[3e-5, 1e-3, 0.12, 0.4])
     text = act.what_happened([run], "moons", 3, 0.5)
     assert "at initialisation its first hidden layer got gradients 4,000× smaller" in text
-    assert "after epoch 5 the ratio was 61× smaller" in text
+    assert "after epoch 5 the first layer's gradient was 61× smaller than the last" in text
     assert "at most 0.25" in text  # sigmoid's steepest slope, σ'(0) = 1/4
     assert "near chance" not in text  # 90% is well above chance
+
+
+def test_what_happened_says_when_no_gradient_reaches_the_first_layer():
+    run = _record("ReLU", "relu", 0.5, [0.0, 0.0, 0.0, 0.1], [1.0, 1.0, 1.0])
+    run.artifacts["probe"].update(first_epoch=0, first_grad_norms=[0.05, 0.06, 0.04, 0.02])
+    text = act.what_happened([run], "moons", 3, 0.5)
+    assert "by epoch 5 no gradient reached the first hidden layer at all" in text
+    assert "100% of its hidden units were dead" in text and "inf" not in text
+
+
+def test_what_happened_handles_growing_and_vanished_last_layer_gradients():
+    grow = _record("SELU", "selu", 0.9, [0.5, 0.1, 0.01, 0.1], [0.0, 0.0, 0.0])
+    assert "50× *larger* gradients" in act.what_happened([grow], "xor", 3, 0.5)
+    dead_end = _record("ReLU", "relu", 0.5, [0.5, 0.1, 0.0, 0.1], [0.0, 0.0, 1.0])
+    assert "infinitely *larger*" in act.what_happened([dead_end], "xor", 3, 0.5)
