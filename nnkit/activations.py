@@ -425,6 +425,9 @@ def _one_activation(record, accuracy: float | None, chance: float, diverged: str
             parts.append(f"{share:.0%} of its hidden units were {word} (|f'(z)| < 0.01 on every "
                          f"probe example), most in hidden_{worst + 1} ({stuck[worst]:.0%}); "
                          "they pass no gradient back, so they stop learning")
+        elif record.settings.get("activation") == "leaky_relu":
+            parts.append("no unit died: below zero a leaky ReLU still has slope "
+                         f"{record.settings.get('slope', 0.2):g}, so gradient always gets through")
         elif word == "dead":
             parts.append("no unit died: every ReLU was active for some examples")
     if record.reason != finished:

@@ -239,3 +239,9 @@ def test_what_happened_handles_growing_and_vanished_last_layer_gradients():
     assert "50× *larger* gradients" in act.what_happened([grow], "xor", 3, 0.5)
     dead_end = _record("ReLU", "relu", 0.5, [0.5, 0.1, 0.0, 0.1], [0.0, 0.0, 1.0])
     assert "infinitely *larger*" in act.what_happened([dead_end], "xor", 3, 0.5)
+
+
+def test_what_happened_explains_why_leaky_relu_units_do_not_die():
+    run = _record("leaky ReLU", "leaky_relu", 0.9, [0.05, 0.06, 0.04, 0.02], [0.0, 0.0, 0.0])
+    run.settings["slope"] = 0.05
+    assert "leaky ReLU still has slope 0.05" in act.what_happened([run], "moons", 3, 0.5)
