@@ -122,7 +122,7 @@ def draw(results, epochs, tag):
                            key=f"{tag}.stuck")
     surfaces = {n: r["surface"] for n, r in results.items() if r.get("surface") is not None}
     for col, (name, surface) in zip(st.columns(max(1, len(surfaces))), surfaces.items()):
-        col.plotly_chart(plots.decision_boundary_figure(*surface, data.x, data.y, title=name),
+        col.plotly_chart(plots.decision_boundary_figure(*surface, title=name),
                          key=f"{tag}.boundary.{name}")
 
 
@@ -139,7 +139,9 @@ def train_variant(i, key, group):
     probe = act.LayerProbe(model, data.x, data.y, key, slope, state[k("seed")])
     probe.measure(0)  # the untrained network: where vanishing gradients show most clearly
     label = act.ACTIVATIONS[key].label
-    surface = (lambda: (*grid[:2], boundary.probability_surface(model, *grid))) if two_d else (lambda: None)
+    # The points travel with the surface, so an old run is redrawn on its own data.
+    surface = ((lambda: (*grid[:2], boundary.probability_surface(model, *grid), data.x, data.y))
+               if two_d else (lambda: None))
 
     def render(update, tag):
         probe.measure(update.epoch)

@@ -1,7 +1,10 @@
+import base64
 import json
 
+import numpy as np
 import pytest
 
+from nnkit.activations import load_dataset
 from nnkit.training import FINISHED
 from tests.helpers import page_test
 
@@ -124,3 +127,22 @@ def test_a_variant_cut_off_mid_comparison_keeps_its_curves():
     assert "tanh · train" in _trace_names(at)
     assert any("you pressed Stop" in i.value for i in at.info)
     assert any("run stopped by user after 2 epochs" in m.value for m in at.markdown)
+
+
+def test_switching_dataset_after_a_run_keeps_each_boundary_on_its_own_points():
+    at = _page(**TINY, compare=["tanh"], dataset="circles")
+    at.button(key="act.train").click().run()
+    at.session_state["act.dataset"] = "digits"  # 64 features: no plane to draw on
+    at.run()
+    assert not at.exception
+    boundary = next(c for c in _charts(at) if c["layout"].get("title", {}).get("text") == "tanh")
+    xs = _array([t for t in boundary["data"] if t.get("name") == "class 0"][0]["x"])
+    circles = load_dataset("circles")
+    np.testing.assert_array_equal(np.sort(xs), np.sort(circles.x[circles.y == 0, 0]))
+
+
+def _array(value) -> np.ndarray:
+    # Plotly ≥ 6 ships arrays as base64 "bdata" in the figure JSON.
+    if isinstance(value, dict):
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value)
