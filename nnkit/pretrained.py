@@ -276,15 +276,21 @@ def unfreeze_top(base, n_blocks: int) -> list[str]:
     """Make only the top `n_blocks` inverted-residual blocks (and the final 1×1 conv) trainable.
 
     Returns the names of the trainable layers. `n_blocks=0` freezes everything.
+    BatchNormalization layers stay frozen: a frozen Keras BN layer runs in
+    inference mode, so a handful of images cannot overwrite the ImageNet
+    statistics (passing `training=False` to the base is not enough in Keras 3:
+    `fit` overrides it for nested models).
     """
+    import keras
+
     if not 0 <= n_blocks <= N_BLOCKS:
         raise TransferError(f"unfreeze between 0 and {N_BLOCKS} blocks, not {n_blocks}")
     first = N_BLOCKS - n_blocks + 1
     trainable = []
     for layer in base.layers:
         name = layer.name
-        on = n_blocks > 0 and (name.startswith("Conv_1") or (
-            name.startswith("block_") and int(name.split("_")[1]) >= first))
+        on = n_blocks > 0 and not isinstance(layer, keras.layers.BatchNormalization) and (
+            name.startswith("Conv_1") or (name.startswith("block_") and int(name.split("_")[1]) >= first))
         layer.trainable = on
         if on and layer.weights:
             trainable.append(name)
@@ -295,9 +301,9 @@ def build_finetune(pretrained: Pretrained, n_classes: int, n_blocks: int, dropou
                    learning_rate: float = 1e-4, seed: int = 0):
     """Raw RGB → preprocessing → MobileNetV2 (top `n_blocks` trainable) → new softmax head.
 
-    BatchNorm runs in inference mode (`training=False`) so a few images cannot
-    wreck the ImageNet statistics; the learning rate is small so the
-    unfrozen ImageNet weights move gently.
+    BatchNorm layers stay frozen, in inference mode (see `unfreeze_top`), so a
+    few images cannot wreck the ImageNet statistics; the learning rate is
+    small so the unfrozen ImageNet weights move gently.
     """
     import keras
 
