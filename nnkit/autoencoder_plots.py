@@ -96,19 +96,24 @@ def roc_figure(fpr: np.ndarray, tpr: np.ndarray, auc: float, point: tuple[float,
                              marker={"color": "black", "size": 10, "symbol": "x"}))
     fig.update_xaxes(title_text="false-alarm rate (FPR)", range=[-0.02, 1.02])
     fig.update_yaxes(title_text="anomalies caught (recall)", range=[-0.02, 1.02])
-    return _layout(fig, height=280)
+    fig = _layout(fig, height=300)
+    fig.update_layout(legend={"orientation": "v", "x": 0.98, "y": 0.04, "xanchor": "right",
+                              "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.8)"})
+    return fig
 
 
 def latent_figure(panels: Sequence[tuple[str, np.ndarray]], groups: np.ndarray) -> go.Figure:
     """Side-by-side 2-D scatters (e.g. bottleneck vs PCA of raw data), coloured by group."""
     fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[t for t, _ in panels])
     names = list(dict.fromkeys(groups.tolist()))
+    # Okabe-Ito has 8 colours; ten digit classes need more, or two would look the same.
+    colours = PALETTE if len(names) <= len(PALETTE) else _many_colours()
     for c, (_, points) in enumerate(panels, start=1):
         for i, name in enumerate(names):
             pts = points[groups == name]
             fig.add_trace(go.Scattergl(x=pts[:, 0], y=pts[:, 1], mode="markers", name=str(name),
                                        legendgroup=str(name), showlegend=c == 1,
-                                       marker={"size": 5, "color": PALETTE[i % len(PALETTE)], "opacity": 0.7}),
+                                       marker={"size": 5, "color": colours[i % len(colours)], "opacity": 0.7}),
                           row=1, col=c)
     return _layout(fig, height=400)
 
@@ -150,3 +155,9 @@ def denoise_figure(result: dict) -> go.Figure:
                           row=1, col=c + 1)
     fig.update_xaxes(showticklabels=False)
     return _layout(fig, height=260)
+
+
+def _many_colours() -> list[str]:
+    import plotly.express as px
+
+    return list(px.colors.qualitative.Dark24)

@@ -209,7 +209,7 @@ def project_2d(values: np.ndarray, seed: int = 0) -> tuple[np.ndarray, str]:
         return np.pad(flat, ((0, 0), (0, 2 - flat.shape[1]))), f"the {flat.shape[1]}-D code itself"
     pca = PCA(n_components=2, random_state=seed).fit(flat)
     kept = pca.explained_variance_ratio_.sum()
-    return pca.transform(flat), f"PCA of {flat.shape[1]} dimensions ({kept:.0%} of the variance)"
+    return pca.transform(flat), f"PCA of {flat.shape[1]}-D ({kept:.0%} of variance)"
 
 
 # ---- denoising -----------------------------------------------------------------------

@@ -154,8 +154,9 @@ c1, c2 = st.columns(2)
 c1.slider("Noise level (standard deviation)", 0.05, 1.0, step=0.05, key=ui.key(DN, "noise"))
 c2.slider("Denoising epochs", 1, 100, key=ui.key(DN, "epochs"))
 st.caption("Same architecture, now trained on noisy inputs with the clean samples as targets.")
+clicked_dn = ui.train_button(DN, "Train denoiser")
 dn_view = st.empty()
-if ui.train_button(DN, "Train denoiser"):
+if clicked_dn:
     dn_model = ae.build_autoencoder(config, data.sample_shape)
     noisy = ae.add_noise(data.x_train, get("noise", DN), get("seed"), clip=data.unit_range)
     ui.train_live(DN, f"denoise σ={get('noise', DN)}", {"noise": get("noise", DN)}, dn_model,
