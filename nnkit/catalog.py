@@ -50,4 +50,11 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "than a plain RNN.",
                "Train the LSTM on the Sonnets for 2 epochs, then generate from the same prompt at "
                "temperature 0.2 and 1.5 and watch the next-character bars."),
+    Experiment("pages/autoencoder.py", "Autoencoders & anomalies", ":material/compress:", "Applications",
+               "An autoencoder squeezed through a bottleneck rebuilds normal data well and unusual "
+               "data badly, so reconstruction error flags anomalies; the threshold trades missed "
+               "anomalies against false alarms.",
+               "Train on the digit 0, then drag the threshold slider and watch precision, recall and "
+               "the confusion matrix change; shrink the bottleneck to 2 and compare the latent "
+               "scatter with PCA."),
 )
