@@ -138,6 +138,22 @@ def saturated_intervals(z: np.ndarray, slope: np.ndarray,
     return intervals
 
 
+def saturation_summary(intervals: dict[str, list[tuple[float, float]]]) -> str:
+    """Where each function saturates, in words (the chart's text alternative).
+
+    Example: {"sigmoid": [(-6, -4.6), (4.6, 6)]} ->
+    "sigmoid saturates (|f'(z)| < 0.01) on z ∈ [-6, -4.6] and [4.6, 6]."
+    """
+    parts = []
+    for label, spans in intervals.items():
+        if spans:
+            where = " and ".join(f"[{lo:.3g}, {hi:.3g}]" for lo, hi in spans)
+            parts.append(f"{label} saturates (|f'(z)| < {SATURATION_THRESHOLD:g}) on z ∈ {where}")
+        else:
+            parts.append(f"{label} never saturates in this range")
+    return "; ".join(parts) + "."
+
+
 # ---- softmax -----------------------------------------------------------------
 
 SOFTMAX_LATEX = r"p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}"

@@ -48,7 +48,8 @@ elif z is not None:
         curves[label] = {"z": z, "f": act.values(NAMES[label], z, slope), "df": df,
                          "saturated": act.saturated_intervals(z, df)}
     chart, formulas = st.columns([3, 1.3])
-    chart.plotly_chart(ap.function_figure(curves), key=k("functions"))
+    ui.chart(ap.function_figure(curves), k("functions"), chart,
+             summary=act.saturation_summary({n: c["saturated"] for n, c in curves.items()}))
     for label in curves:
         formulas.caption(label)
         formulas.latex(act.ACTIVATIONS[NAMES[label]].latex.replace(r"a\,z", rf"{slope:g}\,z"))
@@ -63,7 +64,7 @@ c3.latex(act.SOFTMAX_LATEX)
 try:
     logits = act.parse_logits(state[k("logits")])
     probs = act.softmax_with_temperature(logits, state[k("temp")])
-    st.plotly_chart(ap.softmax_figure(logits, probs, state[k("temp")]), key=k("softmax"))
+    ui.chart(ap.softmax_figure(logits, probs, state[k("temp")]), k("softmax"))
     st.caption("Low T sharpens towards the largest logit (arg-max); high T flattens towards uniform.")
 except ValueError as err:
     st.error(f"Cannot read the logits: {err}.", icon=":material/error:")
@@ -79,8 +80,8 @@ c3.slider("Input x₂", -3.0, 3.0, step=0.1, key=k("x2"))
 w1, w2, b, x1, x2 = (state[k(n)] for n in ("w1", "w2", "b", "x1", "x2"))
 neuron = NAMES[state[k("neuron")]]
 left, right = st.columns([1.4, 1])
-left.plotly_chart(ap.neuron_figure(*act.neuron_surface(w1, w2, b, neuron, slope), (x1, x2),
-                                   state[k("neuron")]), key=k("neuron_surface"))
+ui.chart(ap.neuron_figure(*act.neuron_surface(w1, w2, b, neuron, slope), (x1, x2), state[k("neuron")]),
+         k("neuron_surface"), left)
 right.markdown(act.neuron_readout(x1, x2, w1, w2, b, neuron, slope))
 right.caption("The surface changes only along w = (w₁, w₂): the neuron can only tilt and shift one ramp.")
 
@@ -109,21 +110,22 @@ grid = boundary.grid_for(data.x, resolution=50) if two_d else None
 
 def draw(results, epochs, tag):
     """Curves, per-layer gradients, stuck units and (2-D) boundaries for every variant."""
-    st.plotly_chart(plots.history_figure({n: r["history"] for n, r in results.items()},
-                                         planned_epochs=epochs), key=f"{tag}.curves")
+    numbers = tag.endswith("final")  # the numbers tables are for the settled result only
+    ui.chart(plots.history_figure({n: r["history"] for n, r in results.items()}, planned_epochs=epochs),
+             f"{tag}.curves", numbers=numbers)
     probes = {n: r["probe"] for n, r in results.items() if r.get("probe", {}).get("grad_norms")}
     if probes:
         left, right = st.columns(2)
         layers = next(iter(probes.values()))["layers"]
-        left.plotly_chart(ap.gradient_norms_figure({n: p["grad_norms"] for n, p in probes.items()}, layers,
-                                                   {n: p.get("first_grad_norms") for n, p in probes.items()}),
-                          key=f"{tag}.grads")
-        right.plotly_chart(ap.stuck_units_figure({n: p["stuck"] for n, p in probes.items()}),
-                           key=f"{tag}.stuck")
+        ui.chart(ap.gradient_norms_figure({n: p["grad_norms"] for n, p in probes.items()}, layers,
+                                          {n: p.get("first_grad_norms") for n, p in probes.items()}),
+                 f"{tag}.grads", left, numbers=numbers)
+        ui.chart(ap.stuck_units_figure({n: p["stuck"] for n, p in probes.items()}), f"{tag}.stuck", right,
+                 numbers=numbers)
     surfaces = {n: r["surface"] for n, r in results.items() if r.get("surface") is not None}
     for col, (name, surface) in zip(st.columns(max(1, len(surfaces))), surfaces.items()):
-        col.plotly_chart(plots.decision_boundary_figure(*surface, title=name),
-                         key=f"{tag}.boundary.{name}")
+        ui.chart(plots.decision_boundary_figure(*surface, title=name), f"{tag}.boundary.{name}", col,
+                 numbers=numbers)
 
 
 def record_results(group):

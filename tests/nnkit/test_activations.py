@@ -245,3 +245,9 @@ def test_what_happened_explains_why_leaky_relu_units_do_not_die():
     run = _record("leaky ReLU", "leaky_relu", 0.9, [0.05, 0.06, 0.04, 0.02], [0.0, 0.0, 0.0])
     run.settings["slope"] = 0.05
     assert "leaky ReLU still has slope 0.05" in act.what_happened([run], "moons", 3, 0.5)
+
+
+def test_saturation_summary_names_each_interval():
+    text = act.saturation_summary({"sigmoid": [(-6.0, -4.6), (4.6, 6.0)], "linear": []})
+    assert "sigmoid saturates (|f'(z)| < 0.01) on z ∈ [-6, -4.6] and [4.6, 6]" in text
+    assert "linear never saturates" in text
