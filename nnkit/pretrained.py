@@ -451,6 +451,13 @@ def project_2d(feats: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
     return xy, ratio
 
 
+def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """counts[true, predicted] over the validation images."""
+    counts = np.zeros((n_classes, n_classes), dtype=int)
+    np.add.at(counts, (np.asarray(y_true, int), np.asarray(y_pred, int)), 1)
+    return counts
+
+
 def separability(feats: np.ndarray, y: np.ndarray) -> float:
     """Leave-one-out 1-nearest-neighbour accuracy in feature space (how well classes cluster)."""
     if len(feats) < 2:

@@ -42,3 +42,15 @@ def projection_figure(xy: np.ndarray, y: np.ndarray, classes: Sequence[str],
     fig.update_yaxes(title_text=f"PC 2 ({ratio[1]:.0%} of variance)")
     fig.update_layout(title="Frozen MobileNetV2 features, projected to 2-D (PCA)")
     return _layout(fig, 420)
+
+
+def confusion_figure(counts: np.ndarray, classes: Sequence[str]) -> go.Figure:
+    """counts[true, predicted] as an annotated heatmap (correct answers on the diagonal)."""
+    names = list(classes)
+    fig = go.Figure(go.Heatmap(z=counts, x=names, y=names, colorscale="Blues", text=counts,
+                               texttemplate="%{text}", showscale=False,
+                               hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed", title_text="true class", type="category")
+    fig.update_xaxes(title_text="predicted class", type="category")
+    fig.update_layout(title="Confusion matrix (validation images)")
+    return _layout(fig, 420)

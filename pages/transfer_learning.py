@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from nnkit import cnn, cnn_plots, images, plots, pretrained as pt, transfer_plots, ui
+from nnkit import images, plots, pretrained as pt, transfer_plots, ui
 from nnkit.data import split
 from nnkit.training import TrainConfig
 
@@ -161,7 +161,7 @@ pred = np.asarray(records[best].artifacts.get("pred", np.zeros((0, 1))))
 if len(pred) == len(data.x) and len(idx_val):
     p_val = pred[idx_val]
     c1, c2 = st.columns(2)
-    c1.plotly_chart(cnn_plots.confusion_figure(cnn.confusion(y_val, p_val.argmax(1), len(data.classes)),
+    c1.plotly_chart(transfer_plots.confusion_figure(pt.confusion(y_val, p_val.argmax(1), len(data.classes)),
                                                data.classes), key=f"{NS}.confusion")
     c1.caption(f"Validation images, {records[best].label}.")
     xy, ratio = pt.project_2d(feats())

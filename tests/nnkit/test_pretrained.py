@@ -244,6 +244,7 @@ def test_projection_separability_lesson_and_snippet():
     xy, ratio = pt.project_2d(feats)
     assert xy.shape == (10, 2) and ratio[0] > 0.9
     assert pt.separability(feats, y) == 1.0
+    assert pt.confusion([0, 0, 1, 2], [0, 1, 1, 2], 3).tolist() == [[1, 1, 0], [0, 1, 0], [0, 0, 1]]
     rows = [{"variant": "(a) CNN", "trainable": 20000, "val_accuracy": 0.5, "seconds_per_epoch": 1.0},
             {"variant": "(b) frozen", "trainable": 3843, "val_accuracy": 0.9, "seconds_per_epoch": 0.01},
             {"variant": "(c) tune", "trainable": 900000, "val_accuracy": 0.8, "seconds_per_epoch": 7.0}]
