@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nnkit.plots import PALETTE, PROBABILITY_SCALE, _layout
+from nnkit.plots import PALETTE, PROBABILITY_SCALE, layout
 
 
 def function_figure(curves: Mapping[str, Mapping[str, object]], threshold: float = 0.01) -> go.Figure:
@@ -34,7 +34,7 @@ def function_figure(curves: Mapping[str, Mapping[str, object]], threshold: float
     for level in (threshold, -threshold):
         fig.add_hline(y=level, line={"color": "grey", "dash": "dot", "width": 1}, row=1, col=2)
     fig.update_xaxes(title_text="z")
-    return _layout(fig, height=360)
+    return layout(fig, height=360)
 
 
 def softmax_figure(logits: Sequence[float], probabilities: Sequence[float], temperature: float) -> go.Figure:
@@ -44,7 +44,7 @@ def softmax_figure(logits: Sequence[float], probabilities: Sequence[float], temp
                            text=[f"{p:.3f}" for p in probabilities], textposition="outside"))
     fig.update_yaxes(range=[0, 1.1], title_text="probability")
     fig.update_layout(title=f"softmax(z / T) at T = {temperature:g}")
-    return _layout(fig, height=300)
+    return layout(fig, height=300)
 
 
 def neuron_figure(grid_x: np.ndarray, grid_y: np.ndarray, output: np.ndarray,
@@ -57,7 +57,7 @@ def neuron_figure(grid_x: np.ndarray, grid_y: np.ndarray, output: np.ndarray,
     fig.update_xaxes(title_text="x₁")
     fig.update_yaxes(title_text="x₂", scaleanchor="x")
     fig.update_layout(title=f"{label} neuron output")
-    return _layout(fig, height=380)
+    return layout(fig, height=380)
 
 
 def gradient_norms_figure(runs: Mapping[str, Sequence[float]], layers: Sequence[str],
@@ -80,7 +80,7 @@ def gradient_norms_figure(runs: Mapping[str, Sequence[float]], layers: Sequence[
     fig.update_yaxes(type="log", title_text="‖∂loss/∂W‖ (log scale)")
     fig.update_xaxes(title_text="layer (input → output)")
     fig.update_layout(title="Gradient reaching each layer (dotted: before training)")
-    return _layout(fig, height=340)
+    return layout(fig, height=340)
 
 
 def stuck_units_figure(runs: Mapping[str, Sequence[float]]) -> go.Figure:
@@ -92,4 +92,4 @@ def stuck_units_figure(runs: Mapping[str, Sequence[float]]) -> go.Figure:
     fig.update_yaxes(range=[0, 1], tickformat=".0%", title_text="units stuck")
     fig.update_layout(title="Dead (ReLU) or saturated units: |f'(z)| < 0.01 on every probe example",
                       barmode="group")
-    return _layout(fig, height=340)
+    return layout(fig, height=340)

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nnkit.plots import PALETTE, _layout
+from nnkit.plots import PALETTE, layout
 
 NORMAL_COLOUR, ANOMALY_COLOUR = PALETTE[0], PALETTE[3]
 
@@ -36,7 +36,7 @@ def examples_figure(rows: Sequence[tuple[str, np.ndarray]], titles: Sequence[str
     fig.update_yaxes(showticklabels=False)
     if kind == "image":
         fig.update_yaxes(scaleanchor="x", constrain="domain")
-    fig = _layout(fig, height=130 * len(rows) + 60)
+    fig = layout(fig, height=130 * len(rows) + 60)
     fig.update_annotations(font_size=11)
     return fig
 
@@ -50,7 +50,7 @@ def overlay_figure(originals: np.ndarray, reconstructions: np.ndarray, titles: S
         fig.add_trace(go.Scatter(y=np.ravel(x_hat), mode="lines", name="reconstruction", legendgroup="r",
                                  showlegend=c == 1, line={"color": PALETTE[1], "dash": "dash"}), row=1, col=c)
     fig.update_xaxes(showticklabels=False)
-    fig = _layout(fig, height=240)
+    fig = layout(fig, height=240)
     fig.update_annotations(font_size=11)
     return fig
 
@@ -71,7 +71,7 @@ def error_histogram(errors: np.ndarray, labels: np.ndarray, threshold: float,
     fig.update_layout(barmode="overlay")
     fig.update_xaxes(title_text="reconstruction error (MSE per sample; last bin holds the tail)")
     fig.update_yaxes(title_text="samples")
-    return _layout(fig, height=320)
+    return layout(fig, height=320)
 
 
 def confusion_figure(confusion: np.ndarray) -> go.Figure:
@@ -82,7 +82,7 @@ def confusion_figure(confusion: np.ndarray) -> go.Figure:
                                y=["truly normal", "truly anomalous"], text=text, texttemplate="%{text}",
                                colorscale=[[0, "#F7F7F7"], [1, PALETTE[5]]], showscale=False))
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, height=280)
+    return layout(fig, height=280)
 
 
 def roc_figure(fpr: np.ndarray, tpr: np.ndarray, auc: float, point: tuple[float, float]) -> go.Figure:
@@ -96,7 +96,7 @@ def roc_figure(fpr: np.ndarray, tpr: np.ndarray, auc: float, point: tuple[float,
                              marker={"color": "black", "size": 10, "symbol": "x"}))
     fig.update_xaxes(title_text="false-alarm rate (FPR)", range=[-0.02, 1.02])
     fig.update_yaxes(title_text="anomalies caught (recall)", range=[-0.02, 1.02])
-    fig = _layout(fig, height=300)
+    fig = layout(fig, height=300)
     fig.update_layout(legend={"orientation": "v", "x": 0.98, "y": 0.04, "xanchor": "right",
                               "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.8)"})
     return fig
@@ -115,7 +115,7 @@ def latent_figure(panels: Sequence[tuple[str, np.ndarray]], groups: np.ndarray) 
                                        legendgroup=str(name), showlegend=c == 1,
                                        marker={"size": 5, "color": colours[i % len(colours)], "opacity": 0.7}),
                           row=1, col=c)
-    return _layout(fig, height=400)
+    return layout(fig, height=400)
 
 
 def reconstruction_figures(art: dict) -> list[tuple[str, go.Figure]]:
@@ -154,7 +154,7 @@ def denoise_figure(result: dict) -> go.Figure:
                                      showlegend=c == 0, line={"color": PALETTE[i], "width": 1.5}),
                           row=1, col=c + 1)
     fig.update_xaxes(showticklabels=False)
-    return _layout(fig, height=260)
+    return layout(fig, height=260)
 
 
 def _many_colours() -> list[str]:

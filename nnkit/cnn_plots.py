@@ -12,16 +12,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from nnkit.plots import PALETTE
-
-def _layout(fig: go.Figure, height: int) -> go.Figure:
-    # Like nnkit.plots._layout minus template="plotly_white": naming a template
-    # costs ~80 ms per figure, too slow for live redraws (Streamlit themes the
-    # chart anyway).
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      legend={"orientation": "h", "y": -0.2})
-    return fig
-
+from nnkit.plots import PALETTE, layout
 
 DIVERGING = [[0.0, "#0072B2"], [0.5, "#F7F7F7"], [1.0, "#D55E00"]]  # negative blue, positive vermilion
 
@@ -47,7 +38,7 @@ def image_figure(image: np.ndarray, title: str = "", scale_to_unit: bool = False
     fig.update_layout(title=f"{title} · {w}×{h}" if title else f"{w}×{h}")
     fig.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False)
     fig.update_xaxes(showticklabels=False, constrain="domain")
-    return _layout(fig, height)
+    return layout(fig, height)
 
 
 def kernel_figure(kernel: np.ndarray, title: str = "Kernel") -> go.Figure:
@@ -59,7 +50,7 @@ def kernel_figure(kernel: np.ndarray, title: str = "Kernel") -> go.Figure:
     fig.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False)
     fig.update_xaxes(showticklabels=False)
     fig.update_layout(title=title)
-    return _layout(fig, 300)
+    return layout(fig, 300)
 
 
 def mosaic(images: Sequence[np.ndarray], cols: int, normalise: str = "none") -> np.ndarray:
@@ -112,7 +103,7 @@ def grid_figure(images: Sequence[np.ndarray], titles: Sequence[str] = (), cols: 
     fig.update_yaxes(autorange="reversed", showticklabels=False, showgrid=False, zeroline=False,
                      scaleanchor="x")
     fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, constrain="domain")
-    fig = _layout(fig, rows * cell + 40)
+    fig = layout(fig, rows * cell + 40)
     fig.update_layout(margin={"l": 5, "r": 5, "t": 30, "b": 5}, plot_bgcolor="white")
     return fig
 
@@ -151,7 +142,7 @@ def confusion_figure(counts: np.ndarray, class_names: Sequence[str]) -> go.Figur
                              showlegend=False, name="cells"))
     fig.update_yaxes(autorange="reversed", title_text="true class", type="category")
     fig.update_xaxes(title_text="predicted class", type="category", tickangle=-40)
-    fig = _layout(fig, 480)
+    fig = layout(fig, 480)
     fig.update_layout(clickmode="event+select", dragmode=False)
     return fig
 

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from nnkit.plots import PALETTE
+from nnkit.plots import PALETTE, layout
 
 Curves = Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # label -> (x, loss, grad)
 
@@ -36,7 +36,7 @@ def loss_curves_figure(curves: Curves, x_title: str, clip_loss: float | None = N
     if clip_loss:
         fig.update_yaxes(range=[-0.05 * clip_loss, clip_loss], row=1, col=1)
         fig.update_yaxes(range=[-2 * clip_loss, 2 * clip_loss], row=1, col=2)
-    return _layout(fig, height=360)
+    return layout(fig, height=360)
 
 
 def fit_figure(x: np.ndarray, y: np.ndarray, outlier: np.ndarray, grid: np.ndarray,
@@ -55,7 +55,7 @@ def fit_figure(x: np.ndarray, y: np.ndarray, outlier: np.ndarray, grid: np.ndarr
                                  line={"color": PALETTE[i % len(PALETTE)], "width": 3}))
     fig.update_xaxes(title_text="x")
     fig.update_yaxes(title_text="y")
-    return _layout(fig, height=380)
+    return layout(fig, height=380)
 
 
 def confusion_figure(matrices: Mapping[str, Sequence[Sequence[int]]]) -> go.Figure:
@@ -70,10 +70,4 @@ def confusion_figure(matrices: Mapping[str, Sequence[Sequence[int]]]) -> go.Figu
                                  textfont={"size": 16}, hovertemplate="%{y}, %{x}: %{z}<extra></extra>"),
                       row=1, col=i)
         fig.update_yaxes(autorange="reversed", row=1, col=i)
-    return _layout(fig, height=260)
-
-
-def _layout(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      legend={"orientation": "h", "y": -0.25}, template="plotly_white")
-    return fig
+    return layout(fig, height=260)

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 
 from nnkit import surfaces
 from nnkit.optimisers import OPTIMISERS, RangeTest, Trajectory
-from nnkit.plots import PALETTE
+from nnkit.plots import PALETTE, layout
 
 # One fixed colour per optimiser, so SGD is the same colour in every chart.
 COLOURS = dict(zip(OPTIMISERS, (*PALETTE, "#999999")))
@@ -45,7 +45,7 @@ def paths_figure(surface: surfaces.Surface, trajectories: Sequence[Trajectory],
                                      "line": {"color": "black", "width": 1}}))
     fig.update_xaxes(title_text="x", range=list(surface.x_range))
     fig.update_yaxes(title_text="y", range=list(surface.y_range))
-    return _layout(fig, height=480)
+    return layout(fig, height=480)
 
 
 def loss_figure(surface: surfaces.Surface, trajectories: Sequence[Trajectory]) -> go.Figure:
@@ -58,7 +58,7 @@ def loss_figure(surface: surfaces.Surface, trajectories: Sequence[Trajectory]) -
                                  line={"color": COLOURS[tr.racer.name]}))
     fig.update_xaxes(title_text="step")
     fig.update_yaxes(title_text="f − f_min (log)", type="log")
-    return _layout(fig, height=360)
+    return layout(fig, height=360)
 
 
 def schedule_figure(steps: np.ndarray, lrs: np.ndarray, kind: str, steps_per_epoch: int) -> go.Figure:
@@ -66,7 +66,7 @@ def schedule_figure(steps: np.ndarray, lrs: np.ndarray, kind: str, steps_per_epo
     fig = go.Figure(go.Scatter(x=steps, y=lrs, mode="lines", name=kind, line={"color": PALETTE[0]}))
     fig.update_xaxes(title_text=f"update step ({steps_per_epoch} per epoch)")
     fig.update_yaxes(title_text="learning rate η_t", rangemode="tozero")
-    return _layout(fig, height=260)
+    return layout(fig, height=260)
 
 
 def range_figure(result: RangeTest) -> go.Figure:
@@ -87,10 +87,4 @@ def range_figure(result: RangeTest) -> go.Figure:
                       annotation_text=f"suggested η ≈ {result.suggested_lr:.2g}")
     fig.update_xaxes(title_text="learning rate (log)", type="log")
     fig.update_yaxes(title_text="training loss")
-    return _layout(fig, height=340)
-
-
-def _layout(fig: go.Figure, height: int) -> go.Figure:
-    fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      legend={"orientation": "h", "y": -0.2}, template="plotly_white")
-    return fig
+    return layout(fig, height=340)

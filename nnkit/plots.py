@@ -47,7 +47,7 @@ def history_figure(runs: Mapping[str, Mapping[str, Sequence[float]]],
         fig.update_xaxes(range=[0.5, planned_epochs + 0.5])
     if "accuracy" in metrics:
         fig.update_yaxes(range=[0, 1.02], row=1, col=metrics.index("accuracy") + 1)
-    return _layout(fig, height=340)
+    return layout(fig, height=340)
 
 
 def _curve(values: Sequence[float], name: str, colour: str, dash: str,
@@ -83,10 +83,15 @@ def decision_boundary_figure(grid_x: np.ndarray, grid_y: np.ndarray, probability
     fig.update_xaxes(title_text="x₁", range=[grid_x[0], grid_x[-1]])
     fig.update_yaxes(title_text="x₂", range=[grid_y[0], grid_y[-1]])
     fig.update_layout(title=title or None)
-    return _layout(fig, height=420)
+    return layout(fig, height=420)
 
 
-def _layout(fig: go.Figure, height: int) -> go.Figure:
+def layout(fig: go.Figure, height: int) -> go.Figure:
+    """The house layout: fixed height, tight margins, legend below.
+
+    No named template on purpose: resolving one costs tens of ms per figure,
+    too slow for live redraws, and Streamlit themes the chart anyway.
+    """
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
                       legend={"orientation": "h", "y": -0.2})
     return fig

@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from nnkit.plots import PALETTE, _layout
+from nnkit.plots import PALETTE, layout
 
 
 def next_char_figure(rows: Sequence[tuple[str, float]], temperature: float,
@@ -24,7 +24,7 @@ def next_char_figure(rows: Sequence[tuple[str, float]], temperature: float,
                              marker={"color": "rgba(0,0,0,0)", "line": {"color": PALETTE[1], "width": 2}}))
     fig.update_layout(barmode="overlay", title="Next character (⏎ newline, ␣ space)")
     fig.update_yaxes(title_text="probability", range=[0, 1.1], tickformat=".0%")
-    return _layout(fig, height=340)
+    return layout(fig, height=340)
 
 
 def forecast_figure(time_all: np.ndarray, values: np.ndarray, time_test: np.ndarray,
@@ -40,4 +40,4 @@ def forecast_figure(time_all: np.ndarray, values: np.ndarray, time_test: np.ndar
                   annotation_text="test period →", annotation_position="top right")
     fig.update_xaxes(title_text="year")
     fig.update_yaxes(title_text=unit)
-    return _layout(fig, height=380)
+    return layout(fig, height=380)

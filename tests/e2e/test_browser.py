@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from nnkit import catalog
 
@@ -126,7 +127,10 @@ def test_every_experiment_trains_in_the_browser(app_url, page, path):
     train.wait_for()
     _wait_idle(page)
     train.click()
-    page.wait_for_selector("[data-testid='stStatusWidget']", state="attached", timeout=15_000)
+    try:  # a quick rerun may finish before the status widget ever shows
+        page.wait_for_selector("[data-testid='stStatusWidget']", state="attached", timeout=5_000)
+    except PlaywrightTimeout:
+        pass
     _wait_idle(page)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator(".js-plotly-plot").count() >= 1
