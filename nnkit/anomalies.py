@@ -310,7 +310,8 @@ def parse_csv(data: bytes, label_column: str | None = None) -> ParsedCSV:
         frame = frame[labels_raw.notna()]
         labels_raw = labels_raw.dropna()
         labels = _binary_labels(labels_raw, notes)
-    numeric = frame.apply(pd.to_numeric, errors="coerce")
+    # inf is as useless to a network as a gap: treat both as missing.
+    numeric = frame.apply(pd.to_numeric, errors="coerce").replace([np.inf, -np.inf], np.nan)
     empty = [c for c in frame.columns if frame[c].isna().all()]
     text_cols = [c for c in frame.columns if numeric[c].isna().all() and c not in empty]
     if text_cols:
@@ -323,7 +324,7 @@ def parse_csv(data: bytes, label_column: str | None = None) -> ParsedCSV:
                        + (f" (non-numeric: {', '.join(map(str, text_cols))})." if text_cols else "."))
     bad = numeric.isna().any(axis=1).to_numpy()
     if bad.any():
-        notes.append(f"{int(bad.sum())} rows with missing or non-numeric values were dropped.")
+        notes.append(f"{int(bad.sum())} rows with missing, infinite or non-numeric values were dropped.")
         numeric = numeric[~bad]
         labels = labels[~bad] if labels is not None else None
     if len(numeric) < MIN_ROWS:

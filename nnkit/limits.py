@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 ENV_FLAG = "NNKIT_WORKSHOP"
+MAX_UPLOAD_MB = 20  # must equal server.maxUploadSize in .streamlit/config.toml (a test checks)
 CLOUD_SOURCE_DIR = Path("/mount/src")  # where Community Cloud checks out apps
 
 
