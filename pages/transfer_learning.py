@@ -59,7 +59,7 @@ st.caption(f"Network in use: **{net.source_text}**, {net.size}×{net.size} pixel
 c1, c2 = st.columns([1, 1.4])
 photo_name = c1.selectbox("Photo", list(images.PHOTOS), key=ui.key(NS, "photo"))
 upload = c1.file_uploader("…or your own photo", key=ui.key(NS, "upload"))
-shot = c1.camera_input("…or take one", key=ui.key(NS, "camera"))
+shot = c1.expander("…or take one with the camera").camera_input("Photo", key=ui.key(NS, "camera"))
 photo = images.load_photo(photo_name)
 for given in (upload, shot):
     if given is not None:
@@ -149,7 +149,7 @@ rows = [{"variant": r.label, "trainable": r.artifacts.get("trainable", 0), "val_
 st.dataframe(rows, hide_index=True, column_config={
     "trainable": st.column_config.NumberColumn("trainable parameters", format="localized"),
     "val_accuracy": st.column_config.ProgressColumn("validation accuracy", min_value=0, max_value=1),
-    "seconds_per_epoch": st.column_config.NumberColumn("s / epoch", format="%.2f")})
+    "seconds_per_epoch": st.column_config.NumberColumn("s / epoch", format="%.3f")})
 for r in records.values():
     if r.reason != "finished":
         ui.show_outcome(r)
