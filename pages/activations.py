@@ -110,9 +110,11 @@ grid = boundary.grid_for(data.x, resolution=50) if two_d else None
 
 def draw(results, epochs, tag):
     """Curves, per-layer gradients, stuck units and (2-D) boundaries for every variant."""
+    # Same top-level blocks live and final: the final draw reuses the live container, and an
+    # element that shifts position would leave a live chart behind.
     numbers = tag.endswith("final")  # the numbers tables are for the settled result only
     ui.chart(plots.history_figure({n: r["history"] for n, r in results.items()}, planned_epochs=epochs),
-             f"{tag}.curves", numbers=numbers)
+             f"{tag}.curves", st.container(), numbers=numbers)
     probes = {n: r["probe"] for n, r in results.items() if r.get("probe", {}).get("grad_norms")}
     if probes:
         left, right = st.columns(2)

@@ -66,16 +66,18 @@ def test_softmax_with_huge_or_invalid_logits(logits, ok):
 
 @pytest.mark.smoke
 def test_comparison_trains_each_activation_and_draws_their_curves():
-    at = _page(**TINY, compare=["sigmoid", "ReLU"])
+    at = _page(**TINY, compare=["sigmoid", "tanh", "ReLU"])
     at.button(key="act.train").click().run()
     assert not at.exception
-    records = [at.session_state[f"{s}.runs"][-1] for s in SLOTS[:2]]
-    assert [r.label for r in records] == ["sigmoid", "ReLU"]
+    records = [at.session_state[f"{s}.runs"][-1] for s in SLOTS[:3]]
+    assert [r.label for r in records] == ["sigmoid", "tanh", "ReLU"]
     assert all(r.reason == FINISHED and len(r.history["loss"]) == 1 for r in records)
     names = _trace_names(at)
     assert {"sigmoid · train", "ReLU · train", "sigmoid · validation", "ReLU · validation"} <= names
     titles = {c["layout"].get("title", {}).get("text") for c in _charts(at)}
     assert {"Gradient reaching each layer (dotted: before training)", "sigmoid", "ReLU"} <= titles  # grads + two boundaries
+    all_titles = [c["layout"].get("title", {}).get("text") for c in _charts(at)]
+    assert all_titles.count("ReLU") == 1  # no live chart left behind next to the final one
     assert len(records[0].artifacts["probe"]["grad_norms"]) == 3  # 2 hidden + output
     assert records[0].artifacts["probe"]["first_epoch"] == 0  # measured before training too
     assert {"sigmoid · start", "ReLU · start"} <= names
