@@ -57,4 +57,10 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "Train on the digit 0, then drag the threshold slider and watch precision, recall and "
                "the confusion matrix change; shrink the bottleneck to 2 and compare the latent "
                "scatter with PCA."),
+    Experiment("pages/transfer_learning.py", "Transfer learning", ":material/model_training:", "Applications",
+               "A network trained on ImageNet gives features that make a new image task easy with few "
+               "images; freezing trains only a small head, fine-tuning adapts the top blocks at much "
+               "higher cost per epoch.",
+               "Keep 15 images per class and press Train: compare the scratch CNN's validation accuracy "
+               "and trainable parameters with the frozen head's, then unfreeze 4 blocks and train again."),
 )
