@@ -23,25 +23,30 @@ class Experiment:
 
 EXPERIMENTS: tuple[Experiment, ...] = (
     Experiment("pages/first_neuron.py", "Your first neuron", ":material/scatter_plot:", "Start here",
-               "One neuron can only draw a straight line; a few hidden layers bend the "
-               "boundary around the data.",
-               "Train the single neuron on moons, then switch to the small network and "
-               "watch the boundary curl round the moons."),
-    Experiment("pages/optimisers.py", "Optimisers", ":material/speed:", "Training",
-               "How learning rate, momentum and adaptive steps change the path gradient descent "
-               "takes, and how to pick a learning rate with a range test.",
-               "Set the quadratic's κ to 100 and race SGD against SGD + momentum and Adam; then "
-               "give SGD η = 3 and watch it diverge, and read off at which step."),
+               "One neuron can only draw a straight line; a few hidden layers bend the boundary around "
+               "the data.",
+               "Train the single neuron on moons, then switch to the small network and watch the "
+               "boundary curl round the moons."),
+    Experiment("pages/activations.py", "Activation explorer", ":material/show_chart:", "Building blocks",
+               "Sigmoid and tanh flatten out, so in deep nets their gradients vanish layer by layer; "
+               "ReLU keeps them alive but can die.",
+               "Train sigmoid, tanh and ReLU on moons with 6 hidden layers and compare the gradient "
+               "reaching layer 1."),
     Experiment("pages/losses.py", "Loss functions", ":material/functions:", "Building blocks",
-               "A loss turns an error into a number and a gradient: MSE chases outliers, MAE and "
-               "Huber shrug them off, log loss punishes confident mistakes, and class weights trade "
-               "precision for recall.",
-               "Set outliers to 0.3 and train experiment A: the MSE line is dragged away while MAE "
-               "stays on the true line; then drop the class-1 share to 0.05 in experiment B and "
-               "compare recall."),
+               "A loss turns an error into a number and a gradient: MSE chases outliers, MAE and Huber "
+               "shrug them off, log loss punishes confident mistakes, and class weights trade precision "
+               "for recall.",
+               "Set outliers to 0.3 and train experiment A: the MSE line is dragged away while MAE stays "
+               "on the true line; then drop the class-1 share to 0.05 in experiment B and compare "
+               "recall."),
+    Experiment("pages/optimisers.py", "Optimisers", ":material/speed:", "Building blocks",
+               "How learning rate, momentum and adaptive steps change the path gradient descent takes, "
+               "and how to pick a learning rate with a range test.",
+               "Set the quadratic's κ to 100 and race SGD against SGD + momentum and Adam; then give SGD "
+               "η = 3 and watch it diverge, and read off at which step."),
     Experiment("pages/cnn_filters.py", "CNN filters", ":material/filter_center_focus:", "Architectures",
-               "A convolution slides one small kernel over the whole image; a CNN learns its own "
-               "kernels and beats a dense net of the same size on images.",
+               "A convolution slides one small kernel over the whole image; a CNN learns its own kernels "
+               "and beats a dense net of the same size on images.",
                "Try Sobel x with stride 2 on the cat, then train the CNN and watch its first-layer "
                "filters turn from noise into edge detectors."),
     Experiment("pages/rnn_text.py", "RNN text generation", ":material/edit_note:", "Architectures",
@@ -51,12 +56,12 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "Train the LSTM on the Sonnets for 2 epochs, then generate from the same prompt at "
                "temperature 0.2 and 1.5 and watch the next-character bars."),
     Experiment("pages/autoencoder.py", "Autoencoders & anomalies", ":material/compress:", "Applications",
-               "An autoencoder squeezed through a bottleneck rebuilds normal data well and unusual "
-               "data badly, so reconstruction error flags anomalies; the threshold trades missed "
-               "anomalies against false alarms.",
-               "Train on the digit 0, then drag the threshold slider and watch precision, recall and "
-               "the confusion matrix change; shrink the bottleneck to 2 and compare the latent "
-               "scatter with PCA."),
+               "An autoencoder squeezed through a bottleneck rebuilds normal data well and unusual data "
+               "badly, so reconstruction error flags anomalies; the threshold trades missed anomalies "
+               "against false alarms.",
+               "Train on the digit 0, then drag the threshold slider and watch precision, recall and the "
+               "confusion matrix change; shrink the bottleneck to 2 and compare the latent scatter with "
+               "PCA."),
     Experiment("pages/transfer_learning.py", "Transfer learning", ":material/model_training:", "Applications",
                "A network trained on ImageNet gives features that make a new image task easy with few "
                "images; freezing trains only a small head, fine-tuning adapts the top blocks at much "
