@@ -239,23 +239,36 @@ def conv_story(result: ConvResult, kernel_name: str = "custom") -> str:
 
 # ---- a small CNN and its dense rival ---------------------------------------------
 
-def _augmentation_layers(names: Sequence[str], seed: int) -> list:
-    import keras
+LayerSpec = tuple[str, tuple, dict]  # (keras.layers class, positional args, keyword args)
 
-    factories = {
-        "flip": lambda: keras.layers.RandomFlip("horizontal", seed=seed),
-        "rotation": lambda: keras.layers.RandomRotation(0.08, seed=seed),
-        "zoom": lambda: keras.layers.RandomZoom(0.15, seed=seed),
-        "translation": lambda: keras.layers.RandomTranslation(0.1, 0.1, seed=seed),
-        "contrast": lambda: keras.layers.RandomContrast(0.4, value_range=(0, 1), seed=seed),
-    }
-    unknown = set(names) - set(factories)
+# Each augmentation as a layer spec, so the app and an exported notebook build the same layers.
+AUGMENTATION_SPECS: dict[str, LayerSpec] = {
+    "flip": ("RandomFlip", ("horizontal",), {}),
+    "rotation": ("RandomRotation", (0.08,), {}),
+    "zoom": ("RandomZoom", (0.15,), {}),
+    "translation": ("RandomTranslation", (0.1, 0.1), {}),
+    "contrast": ("RandomContrast", (0.4,), {"value_range": (0, 1)}),
+}
+AUGMENTATIONS = tuple(AUGMENTATION_SPECS)
+
+
+def _augmentation_specs(names: Sequence[str], seed: int) -> list[LayerSpec]:
+    unknown = set(names) - set(AUGMENTATION_SPECS)
     if unknown:
         raise ValueError(f"unknown augmentation(s) {sorted(unknown)}; choose from {AUGMENTATIONS}")
-    return [factories[n]() for n in names]
+    return [(cls, args, {**kwargs, "seed": seed}) for cls, args, kwargs in map(AUGMENTATION_SPECS.get, names)]
 
 
-AUGMENTATIONS = ("flip", "rotation", "zoom", "translation", "contrast")
+def _layers(specs: Sequence[LayerSpec]) -> list:
+    import keras
+
+    return [getattr(keras.layers, cls)(*args, **kwargs) for cls, args, kwargs in specs]
+
+
+def layer_code(spec: LayerSpec) -> str:
+    """A spec as the Keras call that builds it, e.g. "keras.layers.Conv2D(8, 3, padding='same')"."""
+    cls, args, kwargs = spec
+    return f"keras.layers.{cls}({', '.join([*map(repr, args), *(f'{k}={v!r}' for k, v in kwargs.items())])})"
 
 
 @dataclass(frozen=True)
@@ -270,6 +283,20 @@ class CNNConfig:
     seed: int = 0
 
 
+def cnn_layer_specs(config: CNNConfig, input_shape: tuple[int, int, int], n_classes: int) -> list[LayerSpec]:
+    """The layers of `build_cnn`, Input first (see there for the shapes)."""
+    specs = [("Input", (tuple(input_shape),), {}), *_augmentation_specs(config.augment, config.seed)]
+    size = min(input_shape[:2])
+    for i, n in enumerate(config.filters, start=1):
+        specs.append(("Conv2D", (n, config.kernel_size), {"padding": "same", "activation": "relu",
+                                                         "name": f"conv_{i}"}))
+        if size >= 2:
+            specs.append(("MaxPooling2D", (2,), {"name": f"pool_{i}"}))
+            size //= 2
+    return specs + [("Flatten", (), {"name": "flatten"}), ("Dropout", (config.dropout,), {"name": "dropout"}),
+                    ("Dense", (n_classes,), {"activation": "softmax", "name": "output"})]
+
+
 def build_cnn(config: CNNConfig, input_shape: tuple[int, int, int], n_classes: int):
     """Conv→ReLU→max-pool blocks, then dropout and a softmax classifier.
 
@@ -281,16 +308,7 @@ def build_cnn(config: CNNConfig, input_shape: tuple[int, int, int], n_classes: i
     import keras
 
     backend.set_seed(config.seed)
-    layers = [keras.Input(input_shape), *_augmentation_layers(config.augment, config.seed)]
-    size = min(input_shape[:2])
-    for i, n in enumerate(config.filters, start=1):
-        layers.append(keras.layers.Conv2D(n, config.kernel_size, padding="same", activation="relu",
-                                          name=f"conv_{i}"))
-        if size >= 2:
-            layers.append(keras.layers.MaxPooling2D(2, name=f"pool_{i}"))
-            size //= 2
-    layers += [keras.layers.Flatten(name="flatten"), keras.layers.Dropout(config.dropout, name="dropout"),
-               keras.layers.Dense(n_classes, activation="softmax", name="output")]
+    layers = _layers(cnn_layer_specs(config, input_shape, n_classes))
     return _compiled(keras.Sequential(layers, name="cnn"), config.learning_rate)
 
 
@@ -348,6 +366,88 @@ def architecture_text(model) -> str:
         if layer.name.startswith(("conv", "pool", "flatten", "hidden", "output")):
             parts.append(f"{layer.name} " + "×".join(str(d) for d in layer.output.shape[1:]))
     return " → ".join(parts) + f" ({model.count_params():,} weights and biases)"
+
+
+# ---- a run's settings, and the run as a notebook -------------------------------------
+
+N_TEST = 1000             # test images kept for the confusion matrix
+VALIDATION_FRACTION = 0.2  # of the training images, held out at random (seeded)
+RUN_SETTINGS = ("n_train", "filters", "depth", "ksize", "dropout", "augment",
+                *(f"aug_{name}" for name in AUGMENTATIONS), "epochs", "batch", "seed")
+
+
+def augment_kinds(settings: dict) -> tuple[str, ...]:
+    """The augmentations ticked in a page's settings (`aug_flip`, `aug_zoom`…)."""
+    return tuple(name for name in AUGMENTATIONS if settings.get(f"aug_{name}"))
+
+
+def config_from(settings: dict) -> CNNConfig:
+    """The CNN a page's settings describe: each deeper layer doubles the filters."""
+    s = settings
+    return CNNConfig(tuple(s["filters"] * 2 ** i for i in range(s["depth"])), s["ksize"], float(s["dropout"]),
+                     augment_kinds(s) if s["augment"] else (), seed=s["seed"])
+
+
+def cnn_notebook(settings: dict, result_line: str, image_shape: tuple[int, int, int] = (28, 28, 1),
+                 n_classes: int = 10) -> bytes:
+    """Reproduce a CNN page run in plain Keras: same Fashion-MNIST subset, split, seed, model and fit.
+
+    The data is read from Debian's idx files with gzip and NumPy (the format
+    is 16 bytes of header and raw pixels), so the notebook needs no nnkit.
+    """
+    import inspect
+    import os
+
+    from nnkit import data, export, images
+
+    s, config = settings, config_from(settings)
+    layers = "".join(f"    {layer_code(spec)},\n" for spec in cnn_layer_specs(config, image_shape, n_classes))
+    cells: list = [
+        ("markdown", f"# CNN on Fashion-MNIST, exported from nnkit\n\nSettings: `{settings}`\n\n"
+                     f"In the app this run ended: {result_line}"),
+        ("code", f'import os\nos.environ.setdefault("KERAS_BACKEND", "{os.environ.get("KERAS_BACKEND", "jax")}")\n'
+                 "import gzip\nimport struct\nfrom pathlib import Path\n\n"
+                 "import keras\nimport numpy as np\nimport plotly.express as px\nimport plotly.graph_objects as go"),
+        ("markdown", "## The data\nFashion-MNIST from Debian's `dataset-fashion-mnist` package (Keras downloads "
+                     "the same files elsewhere). A generator seeded like the app's picks the same "
+                     f"{s['n_train']:,} training and {N_TEST:,} test images; pixels become floats in [0, 1] "
+                     "with a channel axis, the layout `Conv2D` expects."),
+        ("code", f"{inspect.getsource(images.read_idx)}\n\n"
+                 f'DATA_DIR = Path("{images.DEBIAN_DIR}")\n'
+                 "if DATA_DIR.is_dir():\n"
+                 "    x_all, y_all, xt_all, yt_all = (read_idx(DATA_DIR / f\"{part}-ubyte.gz\") for part in (\n"
+                 '        "train-images-idx3", "train-labels-idx1", "t10k-images-idx3", "t10k-labels-idx1"))\n'
+                 "else:\n"
+                 "    (x_all, y_all), (xt_all, yt_all) = keras.datasets.fashion_mnist.load_data()\n\n"
+                 f"rng = np.random.default_rng({s['seed']})\n"
+                 f"train, test = rng.permutation(len(x_all))[:{s['n_train']}], rng.permutation(len(xt_all))[:{N_TEST}]\n"
+                 'x, y = (x_all[train].astype("float32") / 255.0)[..., None], y_all[train].astype("int32")\n'
+                 'x_test, y_test = (xt_all[test].astype("float32") / 255.0)[..., None], yt_all[test].astype("int32")\n'
+                 "x.shape, x_test.shape"),
+        ("code", inspect.getsource(data.split)
+                 + f"\n(x_train, y_train), (x_val, y_val) = split(x, y, {VALIDATION_FRACTION}, seed={s['seed']})"),
+        ("markdown", "## The model\nConvolution blocks (ReLU, then 2×2 max pooling halve the map), dropout and a "
+                     "softmax over the 10 classes. Random augmentation layers, if any, are active only in "
+                     "training. The seed fixes the initial weights, so this starts where the app's run started."),
+        ("code", f"keras.utils.set_random_seed({s['seed']})\nmodel = keras.Sequential([\n{layers}], name=\"cnn\")\n"
+                 f"model.compile(optimizer=keras.optimizers.Adam(learning_rate={config.learning_rate}),\n"
+                 '              loss="sparse_categorical_crossentropy", metrics=["accuracy"])\nmodel.summary()'),
+        ("markdown", "## Train and evaluate"),
+        ("code", f"keras.utils.set_random_seed({s['seed']})\n"
+                 f"history = model.fit(x_train, y_train, epochs={s['epochs']}, batch_size={s['batch']},\n"
+                 "                    validation_data=(x_val, y_val), shuffle=True, verbose=2)\n"
+                 "test_loss, test_accuracy = model.evaluate(x_test, y_test, verbose=0)\n"
+                 'print("final loss", history.history["loss"][-1], "test accuracy", test_accuracy)'),
+        ("code", "fig = go.Figure()\nfor name, values in history.history.items():\n"
+                 "    fig.add_scatter(y=values, name=name)\nfig.update_layout(xaxis_title=\"epoch\")\nfig"),
+        ("markdown", "## What the first layer learned\nEach kernel averaged over input channels: red weights "
+                     "add a pixel, blue ones subtract it, so the pattern is what the filter responds to."),
+        ("code", 'kernels = model.get_layer("conv_1").get_weights()[0].mean(axis=2)  # (k, k, filters)\n'
+                 "limit = np.abs(kernels).max()\n"
+                 "px.imshow(np.transpose(kernels, (2, 0, 1)), facet_col=0, facet_col_wrap=8, zmin=-limit, zmax=limit,\n"
+                 '          color_continuous_scale="RdBu_r")'),
+    ]
+    return export.notebook_bytes(cells)
 
 
 # ---- looking inside ------------------------------------------------------------------
@@ -440,7 +540,7 @@ def augment_examples(image: np.ndarray, names: Sequence[str] = AUGMENTATIONS, n:
 
     out = {}
     for name in names:
-        layer = _augmentation_layers([name], seed)[0]
+        layer = _layers(_augmentation_specs([name], seed))[0]
         batch = np.repeat(image[None].astype("float32"), n, axis=0)
         out[name] = list(np.asarray(keras.ops.convert_to_numpy(layer(batch, training=True))))
     return out

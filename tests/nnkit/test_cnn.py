@@ -183,3 +183,54 @@ def test_lessons_use_the_runs_numbers():
     assert "CNN is 10.0% better" in text and "dense scores 20.0% higher" in text
     lesson = cnn.cnn_lesson(a, 9098, 2400, "Fashion-MNIST")
     assert "70%" in lesson and "2.0 s per epoch, 1,200 images/s" in lesson and "memorise" in lesson
+
+
+NOTEBOOK_RUNS = {
+    "one conv layer": {"n_train": 200, "filters": 4, "depth": 1, "ksize": 3, "dropout": 0.2, "augment": False,
+                       "epochs": 1, "batch": 64, "seed": 3},
+    "two layers, augmented": {"n_train": 200, "filters": 4, "depth": 2, "ksize": 5, "dropout": 0.3,
+                              "augment": True, "aug_flip": True, "aug_translation": True, "epochs": 1,
+                              "batch": 32, "seed": 1},
+}
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOK_RUNS))
+def test_exported_notebook_runs_and_reproduces_the_run(name):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import nnkit
+    from nnkit import export, images
+    from nnkit.training import TrainConfig
+
+    s = NOTEBOOK_RUNS[name]
+    data = images.fashion_mnist(s["n_train"], cnn.N_TEST, s["seed"], allow_download=False)
+    assert data.origin == images.DEBIAN  # the notebook reads the same idx files
+    model = cnn.build_cnn(cnn.config_from(s), data.image_shape, data.n_classes)
+    result = nnkit.train(model, data, TrainConfig(s["epochs"], s["batch"], cnn.VALIDATION_FRACTION, s["seed"]))
+    code = export.code_cells(cnn.cnn_notebook(s, result.message))
+    code += '\nimport json; print(json.dumps(history.history["loss"]))'
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env={**os.environ})
+    assert out.returncode == 0, out.stderr[-3000:]
+    losses = json.loads(out.stdout.strip().splitlines()[-1])
+    assert len(losses) == s["epochs"]
+    assert losses[-1] == pytest.approx(result.history["loss"][-1], rel=0.05)
+
+
+def test_notebook_is_valid_nbformat_and_builds_the_apps_layers():
+    import nbformat
+
+    from nnkit import export
+
+    s = {**NOTEBOOK_RUNS["two layers, augmented"], "aug_zoom": True}
+    nb = nbformat.reads(cnn.cnn_notebook(s, "ok").decode(), as_version=4)
+    nbformat.validate(nb)
+    code = export.code_cells(cnn.cnn_notebook(s, "ok"))
+    assert "nnkit" not in code and "gzip.open" in code
+    config = cnn.config_from(s)
+    assert config.filters == (4, 8) and config.augment == ("flip", "zoom", "translation")
+    for spec in cnn.cnn_layer_specs(config, (28, 28, 1), 10):
+        assert cnn.layer_code(spec) in code
