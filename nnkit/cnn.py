@@ -209,6 +209,12 @@ def conv_lab(image: np.ndarray, kernel: np.ndarray, stride: int = 1, padding: st
     return ConvResult(image, kernel, feature, pooled, layer, stride, padding, pool, pool_size, warnings)
 
 
+def kernel_text(kernel: np.ndarray) -> str:
+    """The kernel's weights row by row, e.g. "3×3 kernel, rows: −1 0 1 / −2 0 2 / −1 0 1"."""
+    rows = " / ".join(" ".join(f"{v:.3g}" for v in row) for row in np.asarray(kernel, dtype=float))
+    return f"{kernel.shape[0]}×{kernel.shape[1]} kernel, weights row by row: {rows}."
+
+
 def conv_story(result: ConvResult, kernel_name: str = "custom") -> str:
     """'What just happened', told with this result's own numbers."""
     h, w, c = result.image.shape
@@ -420,7 +426,8 @@ def cnn_notebook(settings: dict, result_line: str, image_shape: tuple[int, int, 
                  "else:\n"
                  "    (x_all, y_all), (xt_all, yt_all) = keras.datasets.fashion_mnist.load_data()\n\n"
                  f"rng = np.random.default_rng({s['seed']})\n"
-                 f"train, test = rng.permutation(len(x_all))[:{s['n_train']}], rng.permutation(len(xt_all))[:{N_TEST}]\n"
+                 f"train = rng.permutation(len(x_all))[:{s['n_train']}]\n"
+                 f"test = rng.permutation(len(xt_all))[:{N_TEST}]\n"
                  'x, y = (x_all[train].astype("float32") / 255.0)[..., None], y_all[train].astype("int32")\n'
                  'x_test, y_test = (xt_all[test].astype("float32") / 255.0)[..., None], yt_all[test].astype("int32")\n'
                  "x.shape, x_test.shape"),
@@ -505,6 +512,18 @@ def confusion(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndar
     counts = np.zeros((n_classes, n_classes), dtype=int)
     np.add.at(counts, (np.asarray(y_true), np.asarray(y_pred)), 1)
     return counts
+
+
+def confusion_summary(counts: np.ndarray, class_names: Sequence[str]) -> str:
+    """The confusion matrix in one sentence: accuracy and the most common mistake."""
+    total, right = int(counts.sum()), int(np.trace(counts))
+    text = f"{right:,} of {total:,} test images correct ({right / max(total, 1):.1%})."
+    wrong = counts * (1 - np.eye(len(counts), dtype=int))
+    if wrong.any():
+        t, p = np.unravel_index(np.argmax(wrong), wrong.shape)
+        text += (f" Most common mistake: {class_names[t]} taken for {class_names[p]} "
+                 f"({wrong[t, p]} time{'s' if wrong[t, p] != 1 else ''}).")
+    return text
 
 
 def mistakes(y_true: np.ndarray, y_pred: np.ndarray, true_class: int | None = None,
