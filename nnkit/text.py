@@ -16,15 +16,16 @@ Why this shape:
 
 from __future__ import annotations
 
+import inspect
 import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-from nnkit import backend
+from nnkit import backend, data, export
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "corpora"
 CORPORA = {  # display name -> file in assets/corpora (provenance: assets/README.md)
@@ -38,6 +39,7 @@ MAX_CHARS = 1_000_000          # pasted/uploaded text is cut here (with a notice
 MAX_GENERATE = 2_000           # characters per generation request
 MAX_PROMPT = 400               # only the end of a longer prompt is fed in
 SAMPLE_TEMPERATURES = (0.2, 0.7, 1.2)
+DEFAULT_PROMPT = "Shall I compare thee"
 VISIBLE = {"\n": "⏎", " ": "␣", "\t": "⇥"}
 
 
@@ -535,6 +537,16 @@ def choose_corpus(choice: str, max_chars: int, pasted: str = "",
     return text, notes
 
 
+def capped_choices(setting, workshop: bool) -> list:
+    """A choice setting's options up to its workshop cap, for a select_slider.
+
+    `ui.Controls` caps only low/high ranges; for units offered as choices
+    (16, 32, ... 256) the page passes these options instead.
+    """
+    cap = setting.limit(workshop)
+    return [c for c in setting.choices if cap is None or c <= cap]
+
+
 def text_lesson(history: dict[str, list[float]], vocab_size: int, cell: str, n_chars: int,
                 ms_per_char: float | None = None) -> str:
     """What the loss numbers of this run mean, in bits per character."""
@@ -574,3 +586,145 @@ def compare_lesson(first: str, h1: dict, second: str, h2: dict, seq_len: int) ->
             "time, so the signal from characters many steps ago shrinks (vanishing gradients); "
             "an LSTM's additive cell state lets it pass through. The gap usually grows with longer "
             "sequences and more epochs; with very short runs the simpler cell can still lead.")
+
+
+# ---- export: the training run as a plain-Keras notebook ------------------------
+
+# The notebook's generator: CharGenerator's trick (RNN states passed in and
+# out, one small compiled call per character) in plain Keras, with the sample
+# temperatures as the rows of one batch.
+_GENERATE_CODE = f"""def one_step_copy(model):
+    \"\"\"The trained network fed one character per call, its RNN states passed in and out.\"\"\"
+    token = keras.Input((1,), dtype="int32")
+    x = keras.layers.Embedding(len(chars), model.layers[0].output_dim)(token)
+    states_in, states_out = [], []
+    for layer in model.layers[1:-1]:  # the recurrent layers
+        s_in = [keras.Input((layer.units,)) for _ in range(2 if isinstance(layer, keras.layers.LSTM) else 1)]
+        x, *s_out = type(layer)(layer.units, return_sequences=True, return_state=True,
+                                unroll=True)(x, initial_state=s_in)
+        states_in, states_out = states_in + s_in, states_out + s_out
+    step = keras.Model([token, *states_in], [keras.layers.Dense(len(chars))(x), *states_out])
+    step.set_weights(model.get_weights())
+    return step
+
+
+def generate(model, prompt, length, temperatures, seed=0):
+    \"\"\"Continue `prompt` once per temperature; the seed fixes the text.\"\"\"
+    step, n = one_step_copy(model), len(temperatures)
+    prompt = "".join(c for c in prompt[-{MAX_PROMPT}:] if c in index) or ("\\n" if "\\n" in index else chars[0])
+    state = [np.zeros((n, s.shape[-1]), "float32") for s in step.inputs[1:]]
+    for c in prompt:
+        logits, *state = step.predict_on_batch([np.full((n, 1), index[c], "int32"), *state])
+    rngs = [np.random.default_rng(seed) for _ in temperatures]
+    out = [[] for _ in temperatures]
+    for _ in range(length):
+        tokens = [sample(sampling_probs(logits[i, -1], t), rngs[i]) for i, t in enumerate(temperatures)]
+        for row, token in zip(out, tokens):
+            row.append(chars[token])
+        logits, *state = step.predict_on_batch([np.array(tokens, "int32")[:, None], *state])
+    return {{t: "".join(row) for t, row in zip(temperatures, out)}}"""
+
+_PLOT_CODE = """fig = go.Figure()
+for name, values in history.history.items():
+    fig.add_scatter(y=values, name=name)
+fig.update_layout(xaxis_title="epoch")
+fig"""
+
+
+def _code(*blocks: str) -> str:
+    return "\n\n\n".join(block.strip("\n") for block in blocks)
+
+
+def _setup_code(shipped: bool) -> str:
+    code = (f'import os\nos.environ.setdefault("KERAS_BACKEND", "{backend.name()}")\n'
+            "from pathlib import Path\n\nimport keras\nimport numpy as np\nimport plotly.graph_objects as go")
+    if shipped:
+        code += ("\n\n# The app's assets/corpora folder (in the nnkit repository): point this at your copy.\n"
+                 'CORPUS_DIR = Path("assets/corpora")')
+    return code
+
+
+def _corpus_code(choice: str, max_chars: int, own_text: str | None) -> str:
+    if choice not in CORPORA and choice != ALL:
+        if own_text is None:
+            raise ValueError(f"the text for {choice!r} is needed to export this run")
+        return f"corpus = {own_text[:max_chars]!r}"
+    files = [CORPORA[choice]] if choice in CORPORA else list(CORPORA.values())
+    reads = ",\n    ".join(f'(CORPUS_DIR / "{name}").read_text(encoding="utf-8")' for name in files)
+    text = reads if len(files) == 1 else f'"\\n\\n".join([\n    {reads},\n])'
+    return f'corpus = {text}[:{max_chars}]\nprint(f"{{len(corpus):,}} characters")'
+
+
+def _windows_code(seq_len: int, seed: int) -> str:
+    vocab = ('chars = "".join(sorted(set(corpus)))  # the vocabulary: index = class id\n'
+             "index = {c: i for i, c in enumerate(chars)}\n"
+             'ids = np.array([index[c] for c in corpus], dtype="int32")\n'
+             "TextError = ValueError  # what the helpers below raise on unusable input")
+    windows = (f"x, y = make_windows(ids, {seq_len}, {max(1, seq_len // 2)})\n"
+               f"(x_train, y_train), (x_val, y_val) = split(x, y, 0.2, seed={seed})\n"
+               'print(f"{len(chars)} characters; {len(x_train):,} training, {len(x_val):,} validation windows")')
+    return _code(vocab, inspect.getsource(make_windows), inspect.getsource(data.split), windows)
+
+
+def _model_code(s: dict[str, Any]) -> str:
+    rnns = "".join(f"    keras.layers.{s['cell']}({s['units']}, return_sequences=True),\n" for _ in range(s["layers"]))
+    return (f"keras.utils.set_random_seed({s['seed']})\nmodel = keras.Sequential([\n"
+            f'    keras.Input((None,), dtype="int32"),\n'
+            f"    keras.layers.Embedding(len(chars), {TextModelConfig.embed}),\n{rnns}"
+            "    keras.layers.Dense(len(chars)),  # one score (logit) per character\n])\n"
+            f"model.compile(optimizer=keras.optimizers.Adam({s['lr']}, clipnorm=5.0),\n"
+            "              loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),\n"
+            '              metrics=["accuracy"])\nmodel.summary()')
+
+
+def _samples_code(seed: int) -> str:
+    log = SampleLog  # the app's sample settings: prompt, length, temperatures
+    show = ("epoch_samples = []\n\n\ndef show_samples(epoch, logs):\n"
+            f"    epoch_samples.append(generate(model, {log.prompt!r}, {log.length}, {log.temperatures},\n"
+            f"                                  seed={seed}))\n"
+            "    print(f\"Epoch {epoch + 1}: loss {logs['loss']:.3f}\")\n"
+            "    for t, text in epoch_samples[-1].items():\n"
+            '        print(f"  T = {t}: {text!r}")')
+    return _code(inspect.getsource(sampling_probs), inspect.getsource(sample), _GENERATE_CODE, show)
+
+
+def _fit_code(s: dict[str, Any]) -> str:
+    return (f"keras.utils.set_random_seed({s['seed']})\n"
+            f"history = model.fit(x_train, y_train, epochs={s['epochs']}, batch_size={s['batch']},\n"
+            "                    validation_data=(x_val, y_val), shuffle=True, verbose=0,\n"
+            "                    callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=show_samples)])\n"
+            'print("final loss", history.history["loss"][-1], "val loss", history.history["val_loss"][-1])')
+
+
+def char_model_notebook(settings: dict[str, Any], result_line: str, own_text: str | None = None) -> bytes:
+    """Reproduce a character-model run of the RNN page in plain Keras.
+
+    Same text slice, windows, seeded split, architecture, seed and fit; the
+    per-epoch samples use the app's sampling maths, prompt and seed. Shipped
+    corpora are read from the app's `assets/corpora` folder (a variable at
+    the top); pasted or uploaded text (`own_text`) is written into the notebook.
+    """
+    s = settings
+    shipped = s["corpus"] in CORPORA or s["corpus"] == ALL
+    cells: list[export.Cell] = [
+        ("markdown", f"# A character-level {s['cell']} on {s['corpus']}, exported from nnkit\n\n"
+                     f"Settings: `{settings}`\n\nIn the app this run ended: {result_line}"),
+        ("code", _setup_code(shipped)),
+        ("markdown", f"## The text\nThe first {s['kb'] * 1000:,} characters, as in the app."),
+        ("code", _corpus_code(s["corpus"], s["kb"] * 1000, own_text)),
+        ("markdown", "Every window of the text is paired with the same window shifted by one character, so "
+                     "each position learns to predict its next character. Windows overlap by half; a "
+                     "seeded random 20% of them is held out for validation."),
+        ("code", _windows_code(s["seq_len"], s["seed"])),
+        ("markdown", "## The model\nThe seed fixes the initial weights, so this starts where the app's run started."),
+        ("code", _model_code(s)),
+        ("markdown", "## Samples after each epoch\nEach character is drawn from softmax(logits / T): a low "
+                     "temperature T picks the likeliest characters, a high one takes risks."),
+        ("code", _samples_code(s["seed"])),
+        ("markdown", "## Train"),
+        ("code", _fit_code(s)),
+        ("code", _PLOT_CODE),
+        ("markdown", "## Generate\nThe page's default prompt and temperature: change them and run again."),
+        ("code", f"print(generate(model, {DEFAULT_PROMPT!r}, 300, [0.7], seed=0)[0.7])"),
+    ]
+    return export.notebook_bytes(cells)

@@ -178,3 +178,70 @@ def test_lessons_use_the_run_numbers():
     assert "diverged" in text.text_lesson({"loss": [float("nan")]}, 60, "LSTM", 1000)
     cmp = text.compare_lesson("SimpleRNN", {"val_loss": [2.0]}, "LSTM", {"val_loss": [1.0]}, 80)
     assert "**LSTM**" in cmp and "50.0% lower" in cmp
+
+
+# ---- export ------------------------------------------------------------------
+
+EXPORT = {"corpus": "Shakespeare: the Sonnets", "kb": 5, "cell": "LSTM", "layers": 1, "units": 16,
+          "seq_len": 20, "epochs": 1, "batch": 64, "lr": 0.01, "seed": 3}
+
+
+def test_exported_notebook_reproduces_the_run_and_its_samples():
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import nnkit
+    from nnkit import export
+    from nnkit.training import TrainConfig
+
+    s = EXPORT
+    corpus, _ = text.choose_corpus(s["corpus"], s["kb"] * 1000)
+    vocab = text.CharVocab.from_text(corpus)
+    x, y = text.make_windows(vocab.encode(corpus), s["seq_len"], s["seq_len"] // 2)
+    model = text.build_text_model(text.TextModelConfig(s["cell"], s["layers"], s["units"],
+                                                       learning_rate=s["lr"], seed=s["seed"]), vocab)
+    log = text.SampleLog(model, seed=s["seed"])
+    result = nnkit.train(model, (x, y), TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"]),
+                         callbacks=[text.sample_callback(log)])
+    code = export.code_cells(text.char_model_notebook(s, result.message))
+    code += ('\nimport json; print(json.dumps([history.history["loss"],'
+             ' {str(t): v for t, v in epoch_samples[-1].items()}]))')
+    # The notebook reads the corpus from assets/corpora relative to where it runs.
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         cwd=Path(text.ASSETS).parents[1], env={**os.environ})
+    assert out.returncode == 0, out.stderr[-3000:]
+    losses, samples = json.loads(out.stdout.strip().splitlines()[-1])
+    assert len(losses) == s["epochs"]
+    assert losses[-1] == pytest.approx(result.history["loss"][-1], rel=0.05)
+    # Same weights and the app's sampling maths and seed: the same samples, character for character.
+    assert samples == {str(t): v for t, v in log.entries[-1]["samples"].items()}
+
+
+@pytest.mark.parametrize("corpus, own", [(text.ALL, None), (text.PASTE, "To be, or not to be:\n" * 20)])
+def test_exported_notebook_is_valid_and_carries_its_text(corpus, own):
+    import nbformat
+
+    from nnkit import export
+
+    blob = text.char_model_notebook({**EXPORT, "corpus": corpus, "cell": "GRU", "layers": 2}, "ok", own)
+    nbformat.validate(nbformat.reads(blob.decode(), as_version=4))
+    code = export.code_cells(blob)
+    compile(code, "notebook", "exec")
+    assert code.count("keras.layers.GRU(16") == 2 and "nnkit" not in code.replace("nnkit repository", "")
+    if own:
+        assert repr(own) in code and "CORPUS_DIR" not in code
+    else:
+        assert all(name in code for name in text.CORPORA.values())
+    with pytest.raises(ValueError, match="needed"):
+        text.char_model_notebook({**EXPORT, "corpus": text.UPLOAD}, "ok")
+
+
+def test_capped_choices_respect_the_workshop_cap():
+    from nnkit.settings import Setting
+
+    units = Setting("units", 32, choices=(16, 32, 64, 128), workshop_high=32)
+    assert text.capped_choices(units, workshop=True) == [16, 32]
+    assert text.capped_choices(units, workshop=False) == [16, 32, 64, 128]
