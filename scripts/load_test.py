@@ -27,6 +27,9 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# Idle: no "Running" status widget and no element left stale by a rerun.
+IDLE = """() => !document.querySelector("[data-testid='stStatusWidget']")
+              && !document.querySelector("[data-stale='true']")"""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -80,14 +83,14 @@ async def one_learner(browser, url: str, path: str, timeout_s: float) -> dict:
         await page.goto(f"{url}/{path}")
         train = page.locator("[data-testid='stBaseButton-primary']").first
         await train.wait_for()
-        await page.wait_for_selector("[data-testid='stStatusWidget']", state="detached")
+        await page.wait_for_function(IDLE, polling=500)
         start = time.perf_counter()
         await train.click()
         try:  # a quick rerun may end before the status widget shows
-            await page.wait_for_selector("[data-testid='stStatusWidget']", state="attached", timeout=5_000)
+            await page.wait_for_selector("[data-testid='stStatusWidget']", state="attached", timeout=10_000)
         except PlaywrightTimeout:
             pass
-        await page.wait_for_selector("[data-testid='stStatusWidget']", state="detached")
+        await page.wait_for_function(IDLE, polling=500)
         result["seconds"] = round(time.perf_counter() - start, 1)
         result["exceptions"] = await page.locator("[data-testid='stException']").count()
         result["error_boxes"] = await page.locator("[data-testid='stAlertContentError']").count()

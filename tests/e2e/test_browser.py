@@ -102,9 +102,22 @@ def test_home_to_first_neuron_trains_live(app_url, page):
     page.screenshot(path=ARTIFACTS / "first_neuron.png", full_page=True)
 
 
+IDLE = """() => !document.querySelector("[data-testid='stStatusWidget']")
+              && !document.querySelector("[data-stale='true']")"""
+
+
 def _wait_idle(page) -> None:
-    # Streamlit shows its status widget while the script runs.
-    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=300_000)
+    # Idle: no "Running" status widget and no element left stale by a rerun.
+    page.wait_for_function(IDLE, timeout=300_000, polling=500)
+
+
+def _click_and_wait(page, button) -> None:
+    button.click()
+    try:  # a quick rerun may finish before the status widget ever shows
+        page.wait_for_selector("[data-testid='stStatusWidget']", state="attached", timeout=10_000)
+    except PlaywrightTimeout:
+        pass
+    _wait_idle(page)
 
 
 def test_a_shared_link_applies_and_locks_settings(app_url, page):
@@ -126,12 +139,7 @@ def test_every_experiment_trains_in_the_browser(app_url, page, path):
     train = page.locator("[data-testid='stBaseButton-primary']").first
     train.wait_for()
     _wait_idle(page)
-    train.click()
-    try:  # a quick rerun may finish before the status widget ever shows
-        page.wait_for_selector("[data-testid='stStatusWidget']", state="attached", timeout=5_000)
-    except PlaywrightTimeout:
-        pass
-    _wait_idle(page)
+    _click_and_wait(page, train)
     assert page.locator("[data-testid='stException']").count() == 0
     assert page.locator(".js-plotly-plot").count() >= 1
     page.screenshot(path=ARTIFACTS / f"{path}.png", full_page=True)
