@@ -86,3 +86,57 @@ def test_a_loaded_model_can_generate():
     assert not at.exception
     assert any("Loaded: 1×LSTM(8), 8 characters" in s.value for s in at.success)
     assert at.get("plotly_chart")  # next-character bars
+
+
+def test_a_shared_link_sets_up_the_page_and_bad_parameters_get_a_notice():
+    at = page_test(PAGE)
+    at.query_params.update({"epochs": "5", "lr": "0.003", "cell": "GRU", "corpus": text.ALL,
+                            "ts_name": "co2", "units": "99", "bogus": "1", "lock": "epochs,cell"})
+    at.run()
+    assert not at.exception
+    epochs = at.slider(key="rnn.epochs")
+    assert epochs.value == 5 and epochs.disabled
+    assert at.selectbox(key="rnn.cell").value == "GRU" and at.selectbox(key="rnn.cell").disabled
+    assert at.select_slider(key="rnn.lr").value == 0.003
+    assert at.selectbox(key="rnn.corpus").value == text.ALL
+    assert at.selectbox(key="rnn.ts_name").value == "co2"
+    assert at.select_slider(key="rnn.units").value == 128  # the malformed value is ignored
+    warnings = " ".join(w.value for w in at.warning)
+    assert "units=99" in warnings and "bogus" in warnings
+
+
+def test_changed_settings_are_written_back_to_the_link():
+    at = page_test(PAGE).run()
+    assert dict(at.query_params) == {}
+    at.slider(key="rnn.seq_len").set_value(60).run()
+    at.select_slider(key="rnn.ts_units").set_value(16).run()
+    assert dict(at.query_params) == {"seq_len": "60", "ts_units": "16"}
+
+
+def test_workshop_mode_caps_the_controls(monkeypatch):
+    monkeypatch.setenv("NNKIT_WORKSHOP", "1")
+    at = page_test(PAGE).run()
+    assert not at.exception
+    assert at.slider(key="rnn.epochs").max == 5 and at.slider(key="rnn.kb").max == 100
+    assert at.select_slider(key="rnn.units").options == ["16", "32", "64", "128"]
+    assert any("Workshop mode" in c.value for c in at.caption)
+
+
+def test_notebook_download_and_twin_run_from_the_same_weights():
+    at = _page()
+    at.button(key="rnn.train").click().run()
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Notebook (.ipynb)", "Download .keras"]  # one .keras download, not two
+    at.selectbox(key="rnn.twin.name").set_value("lr").run()
+    at.selectbox(key="rnn.twin.lr").set_value(0.03).run()
+    at.button(key="rnn.twin.go").click().run()
+    assert not at.exception
+    first, twin = at.session_state["rnn.runs"]
+    assert {k for k in first.settings if first.settings[k] != twin.settings[k]} == {"lr"}
+    assert at.select_slider(key="rnn.lr").value == 0.03
+    # Same seed and architecture: the twin started from the first run's initial weights.
+    vocab = text.CharVocab.from_text(text.load_corpus("Shakespeare: the Sonnets", 5000))
+    a, b = (text.build_text_model(text.TextModelConfig(units=16, learning_rate=lr), vocab).get_weights()
+            for lr in (0.01, 0.03))
+    assert len(a) == len(at.session_state["rnn.model"].get_weights())
+    assert all((x == y).all() for x, y in zip(a, b))
