@@ -48,6 +48,17 @@ def paths_figure(surface: surfaces.Surface, trajectories: Sequence[Trajectory],
     return layout(fig, height=480)
 
 
+def paths_summary(surface: surfaces.Surface, trajectories: Sequence[Trajectory], upto: int | None = None) -> str:
+    """One line for the paths chart: where each optimiser stands at step `upto`."""
+    parts = []
+    for tr in trajectories:
+        shown = len(tr.path) - 1 if upto is None else min(upto, len(tr.path) - 1)
+        x, y = tr.path[shown]
+        parts.append(f"{tr.racer.label} at step {shown} is at ({x:.3g}, {y:.3g}), "
+                     f"f − f_min = {tr.losses[shown] - surface.f_min:.3g}")
+    return f"{surface.name}: " + ("; ".join(parts) or "no paths") + "."
+
+
 def loss_figure(surface: surfaces.Surface, trajectories: Sequence[Trajectory]) -> go.Figure:
     """Distance to the minimum value, f − f_min, against step (log axis)."""
     fig = go.Figure()

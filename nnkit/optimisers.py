@@ -16,6 +16,7 @@ Four tools for the optimisers page, none of which imports streamlit:
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 import time
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from nnkit import backend
+from nnkit.settings import Setting
 from nnkit.surfaces import Surface
 
 ESCAPE_FACTOR = 1e3  # a point this many plot-widths from its start has run off to infinity
@@ -134,13 +136,19 @@ def make_optimizer(name: str, learning_rate: Any, knob: float | None = None):
     """
     import keras
 
+    if isinstance(learning_rate, (int, float)):
+        learning_rate = float(learning_rate)
+    optimizer_class = getattr(keras.optimizers, OPTIMISERS[name].keras_class)
+    return optimizer_class(learning_rate=learning_rate, **optimizer_arguments(name, knob))
+
+
+def optimizer_arguments(name: str, knob: float | None = None) -> dict[str, Any]:
+    """Constructor arguments besides the learning rate, e.g. {"momentum": 0.9, "nesterov": True}."""
     spec = OPTIMISERS[name]
     kwargs = dict(spec.fixed)
     if spec.knob:
         kwargs[spec.knob] = spec.knob_default if knob is None else float(knob)
-    if isinstance(learning_rate, (int, float)):
-        learning_rate = float(learning_rate)
-    return getattr(keras.optimizers, spec.keras_class)(learning_rate=learning_rate, **kwargs)
+    return kwargs
 
 
 def hyperparameters(name: str, learning_rate: float, knob: float | None = None) -> dict[str, Any]:
@@ -440,18 +448,27 @@ def make_schedule(kind: str, learning_rate: float, total_steps: int):
     """The Keras learning-rate schedule for `kind` over `total_steps` updates (a float for constant)."""
     import keras
 
-    schedules = keras.optimizers.schedules
-    total_steps = max(2, int(total_steps))
-    if kind == "constant":
+    spec = schedule_arguments(kind, learning_rate, total_steps)
+    if spec is None:
         return float(learning_rate)
+    class_name, kwargs = spec
+    return getattr(keras.optimizers.schedules, class_name)(**kwargs)
+
+
+def schedule_arguments(kind: str, learning_rate: float, total_steps: int) -> tuple[str, dict[str, Any]] | None:
+    """(class in keras.optimizers.schedules, its arguments) for `kind`; None for constant."""
+    total_steps, learning_rate = max(2, int(total_steps)), float(learning_rate)
+    if kind == "constant":
+        return None
     if kind == "step decay":
-        return schedules.ExponentialDecay(learning_rate, max(1, total_steps // 3), 0.1, staircase=True)
+        return "ExponentialDecay", {"initial_learning_rate": learning_rate,
+                                    "decay_steps": max(1, total_steps // 3), "decay_rate": 0.1, "staircase": True}
     if kind == "cosine":
-        return schedules.CosineDecay(learning_rate, total_steps)
+        return "CosineDecay", {"initial_learning_rate": learning_rate, "decay_steps": total_steps}
     if kind == "warm-up + cosine":
         warm = _warmup_steps(total_steps)
-        return schedules.CosineDecay(0.0, total_steps - warm, warmup_target=learning_rate,
-                                     warmup_steps=warm)
+        return "CosineDecay", {"initial_learning_rate": 0.0, "decay_steps": total_steps - warm,
+                               "warmup_target": learning_rate, "warmup_steps": warm}
     raise KeyError(f"unknown schedule {kind!r}; choose one of {list(SCHEDULES)}")
 
 
@@ -512,6 +529,82 @@ def build_network(name: str, learning_rate: Any, knob: float | None, n_inputs: i
     _, _, loss, metric = models.output_spec(n_classes)
     model.compile(optimizer=make_optimizer(name, learning_rate, knob), loss=loss, metrics=[metric])
     return model
+
+
+# ---- the page's settings and export ------------------------------------------------
+
+@dataclass(frozen=True)
+class SubsetSetting(Setting):
+    """A setting whose value is a list drawn from `choices` (a multiselect).
+
+    `nnkit.settings` parses one value per setting; this reads a comma-separated
+    link (?racers=SGD,Adam) as well as the list text `settings.encode` writes.
+    """
+
+    most: int | None = None  # largest number of entries (the multiselect's max_selections)
+
+    def parse(self, text: str, workshop: bool = False) -> list[str]:
+        names = [n.strip().strip("'\"") for n in text.strip().strip("[]").split(",")]
+        names = list(dict.fromkeys(n for n in names if n))
+        unknown = [n for n in names if n not in self.choices]
+        if unknown:
+            raise ValueError(f"names {', '.join(unknown)}; choose from {', '.join(self.choices)}")
+        if self.most is not None and len(names) > self.most:
+            raise ValueError(f"lists {len(names)}; at most {self.most} may be chosen")
+        return names
+
+
+def optimisers_notebook(settings: dict[str, Any], result_line: str = "") -> bytes:
+    """Reproduce one real-network run of the optimisers page in plain Keras.
+
+    `settings` is a run's record: "optimizer" names the optimiser, its
+    learning rate is "netlr.<optimizer>", plus "batch", "epochs", "schedule"
+    and "seed", exactly as the page trained it.
+    """
+    from nnkit import data, export
+
+    s, name = settings, settings["optimizer"]
+    lr, seed, batch, epochs = s[f"netlr.{name}"], s["seed"], s["batch"], s["epochs"]
+    per_epoch = steps_per_epoch(len(data.digits(seed).x), 0.2, batch)
+    schedule = schedule_arguments(s["schedule"], lr, per_epoch * epochs)
+    if schedule is None:
+        lr_code = f"learning_rate = {float(lr)!r}"
+    else:
+        lr_code = (f"# {per_epoch} updates per epoch × {epochs} epochs\n"
+                   f"learning_rate = keras.optimizers.schedules.{schedule[0]}({_arguments(schedule[1])})")
+    optimizer = ", ".join(filter(None, ["learning_rate=learning_rate", _arguments(optimizer_arguments(name))]))
+    cells: list[tuple[str, str]] = [
+        ("markdown", f"# Optimisers on a real network: {name}, exported from nnkit\n\n"
+                     f"Settings: `{settings}`\n\nIn the app this run ended: {result_line}"),
+        ("code", f'import os\nos.environ.setdefault("KERAS_BACKEND", "{backend.name()}")\n'
+                 "import keras\nimport numpy as np\nimport plotly.graph_objects as go\n"
+                 "from sklearn.datasets import load_digits"),
+        ("markdown", "## The data\nscikit-learn's 1,797 handwritten digits (8×8 pixels scaled to [0, 1]), "
+                     "shuffled with the seed, then the same seeded 80/20 split as in the app."),
+        ("code", f"{inspect.getsource(data._shuffled)}\n{inspect.getsource(data.split)}\n"
+                 f"digits = load_digits()\nx, y = _shuffled(digits.data / 16.0, digits.target, {seed})\n"
+                 'x, y = x.astype("float32"), y.astype("int32")\n'
+                 f"(x_train, y_train), (x_val, y_val) = split(x, y, 0.2, seed={seed})"),
+        ("markdown", "## The model\n64 pixels → 32 ReLU units → 10 softmax outputs. The seed fixes the "
+                     "initial weights: in the app every optimiser started from these same weights."),
+        ("code", f"{lr_code}\nkeras.utils.set_random_seed({seed})\nmodel = keras.Sequential([\n"
+                 '    keras.Input((64,)),\n    keras.layers.Dense(32, activation="relu"),\n'
+                 '    keras.layers.Dense(10, activation="softmax"),\n])\n'
+                 f"model.compile(optimizer=keras.optimizers.{OPTIMISERS[name].keras_class}({optimizer}),\n"
+                 '              loss="sparse_categorical_crossentropy", metrics=["accuracy"])\nmodel.summary()'),
+        ("markdown", "## Train"),
+        ("code", f"keras.utils.set_random_seed({seed})\n"
+                 f"history = model.fit(x_train, y_train, epochs={epochs}, batch_size={batch},\n"
+                 "                    validation_data=(x_val, y_val), shuffle=True, verbose=0)\n"
+                 'print("final loss", history.history["loss"][-1], "val accuracy", history.history["val_accuracy"][-1])'),
+        ("code", "fig = go.Figure()\nfor name, values in history.history.items():\n"
+                 "    fig.add_scatter(y=values, name=name)\nfig.update_layout(xaxis_title=\"epoch\")\nfig"),
+    ]
+    return export.notebook_bytes(cells)
+
+
+def _arguments(kwargs: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
 
 
 # ---- learning-rate range test ------------------------------------------------------

@@ -7,28 +7,41 @@ from nnkit import optimiser_plots as oplots
 from nnkit import optimisers as opt
 from nnkit import plots, surfaces, ui
 from nnkit.data import REAL
+from nnkit.settings import Setting
 from nnkit.training import TrainConfig
 
 NS = "opt"
 NAMES = list(opt.OPTIMISERS)
+FIRST = surfaces.get("ill-conditioned quadratic", 10)
+SETTINGS = (
+    Setting("surface", "ill-conditioned quadratic", choices=tuple(surfaces.SURFACES)),
+    Setting("kappa", 10, low=1, high=100),
+    Setting("x0", FIRST.start[0]),
+    Setting("y0", FIRST.start[1]),
+    opt.SubsetSetting("racers", ["SGD", "SGD + momentum", "RMSprop", "Adam", "Lion"], choices=tuple(NAMES)),
+    Setting("steps", 200, low=0, high=2000, workshop_high=500),
+    *(Setting(f"lr.{n}", opt.default_lr(n, FIRST), choices=opt.LR_CHOICES) for n in NAMES),
+    *(Setting(f"knob.{n}", s.knob_default, low=0.0, high=0.999) for n, s in opt.OPTIMISERS.items() if s.knob),
+    opt.SubsetSetting("net", ["SGD", "SGD + momentum", "Adam"], choices=tuple(NAMES), most=4),
+    *(Setting(f"netlr.{n}", opt.network_lr(n), choices=opt.LR_CHOICES) for n in NAMES),
+    Setting("batch", 32, low=1, high=100_000),
+    Setting("epochs", 8, low=1, high=40, workshop_high=15),
+    Setting("schedule", "constant", choices=tuple(opt.SCHEDULES)),
+    Setting("seed", 0, low=0, high=9999),
+    Setting("rt_opt", "Adam", choices=tuple(NAMES)),
+    Setting("rt_steps", 200, low=20, high=500, workshop_high=200),
+)
+controls = ui.page_settings(NS, SETTINGS)
+state = st.session_state
 
 
 def k(name: str) -> str:
     return ui.key(NS, name)
 
 
-first = surfaces.get("ill-conditioned quadratic", 10)
-ui.init_state(NS, {"surface": "ill-conditioned quadratic", "kappa": 10, "x0": first.start[0],
-                   "y0": first.start[1], "steps": 200, "racers": ["SGD", "SGD + momentum", "RMSprop", "Adam", "Lion"],
-                   **{f"lr.{n}": opt.default_lr(n, first) for n in NAMES},
-                   **{f"knob.{n}": opt.OPTIMISERS[n].knob_default for n in NAMES},
-                   **{f"netlr.{n}": opt.network_lr(n) for n in NAMES},
-                   "net": ["SGD", "SGD + momentum", "Adam"], "batch": 32, "epochs": 8,
-                   "schedule": "constant", "rt_opt": "Adam", "rt_steps": 200, "seed": 0})
-state = st.session_state
 cut_short = ui.recover_interrupted(NS)
-if cut_short:  # Stop (or another widget) ended a network run: keep its curves, drop the queue
-    state[k("queue")], state[k("net_runs")] = [], [*state.get(k("net_runs"), []), cut_short]
+if cut_short:  # Stop (or another widget) ended a network run: keep its curves with the finished ones
+    state[k("net_runs")] = [*state.get(k("net_runs"), []), cut_short]
 
 
 def reset_surface():
@@ -45,25 +58,27 @@ st.markdown("Every optimiser follows the same gradient, yet they take very diffe
 
 st.header("1 · Race on a surface")
 c1, c2, c3, c4 = st.columns(4)
-c1.selectbox("Surface", list(surfaces.SURFACES), key=k("surface"), on_change=reset_surface)
-is_quad = state[k("surface")] == "ill-conditioned quadratic"
-c2.slider("Condition number κ", 1, 100, key=k("kappa"), disabled=not is_quad, on_change=reset_surface)
-c3.number_input("Start x", key=k("x0"), format="%.3f")
-c4.number_input("Start y", key=k("y0"), format="%.3f")
-surface = surfaces.get(state[k("surface")], state[k("kappa")])
+controls("surface", c1.selectbox, "Surface", on_change=reset_surface)
+is_quad = controls.value("surface") == "ill-conditioned quadratic"
+controls("kappa", c2.slider, "Condition number κ", disabled=not is_quad, on_change=reset_surface)
+controls("x0", c3.number_input, "Start x", format="%.3f")
+controls("y0", c4.number_input, "Start y", format="%.3f")
+surface = surfaces.get(controls.value("surface"), controls.value("kappa"))
 st.latex(surface.latex)
 st.caption(surface.story)
-st.multiselect("Optimisers", NAMES, key=k("racers"))
-st.number_input("Steps", 0, 2000, key=k("steps"))
+controls("racers", st.multiselect, "Optimisers")
+controls("steps", st.number_input, "Steps")
 with st.expander("Learning rate and momentum per optimiser", expanded=False):
-    for name in state[k("racers")]:
+    for name in controls.value("racers"):
         spec, (a, b) = opt.OPTIMISERS[name], st.columns(2)
-        a.select_slider(f"{name}: learning rate η", opt.LR_CHOICES, key=k(f"lr.{name}"))
+        controls(f"lr.{name}", a.select_slider, f"{name}: learning rate η")
         if spec.knob:
-            b.slider(f"{name}: {spec.knob_label}", 0.0, 0.999, key=k(f"knob.{name}"))
-start, racers = (state[k("x0")], state[k("y0")]), state[k("racers")]
+            controls(f"knob.{name}", b.slider, f"{name}: {spec.knob_label}")
+controls.publish()  # every setting is in session state already, so the link is complete here
+s = controls.values()
+start, racers = (s["x0"], s["y0"]), s["racers"]
 problem = ("Choose at least one optimiser to race." if not racers else
-           "Zero steps: there is nothing to race. Set at least 1 step." if state[k("steps")] < 1 else
+           "Zero steps: there is nothing to race. Set at least 1 step." if s["steps"] < 1 else
            f"The start {start} is outside the plotted range x ∈ {surface.x_range}, y ∈ {surface.y_range}; "
            "pick a start inside it." if not surface.contains(start) else "")
 trajectories = []
@@ -71,23 +86,23 @@ if problem:
     st.warning(problem, icon=":material/warning:")
 else:
     for name in racers:
-        if state[k(f"lr.{name}")] == 0:
+        if s[f"lr.{name}"] == 0:
             st.warning(f"{name} has learning rate 0: every step is 0 × gradient, so it never moves.")
-    field = [opt.Racer(n, state[k(f"lr.{n}")], state[k(f"knob.{n}")] if opt.OPTIMISERS[n].knob else None)
-             for n in racers]
-    race_key = (surface.name, start, state[k("steps")], tuple(field))
+    field = [opt.Racer(n, s[f"lr.{n}"], s.get(f"knob.{n}")) for n in racers]
+    race_key = (surface.name, start, s["steps"], tuple(field))
     if state.get(k("race_key")) != race_key:
         with st.spinner("Racing…"):
-            state[k("race")] = opt.race(surface, field, start, state[k("steps")])
-        state[k("race_key")], state[k("upto")] = race_key, state[k("steps")]
+            state[k("race")] = opt.race(surface, field, start, s["steps"])
+        state[k("race_key")], state[k("upto")] = race_key, s["steps"]
     trajectories = state[k("race")]
     longest = max(tr.steps_run for tr in trajectories)
     state[k("upto")] = min(state.get(k("upto"), longest), longest)
     if longest > 0:
         st.slider("Show the paths up to step", 0, longest, key=k("upto"))
     left, right = st.columns([1.1, 1])
-    left.plotly_chart(oplots.paths_figure(surface, trajectories, state[k("upto")]), key=k("paths"))
-    right.plotly_chart(oplots.loss_figure(surface, trajectories), key=k("race_loss"))
+    ui.chart(oplots.paths_figure(surface, trajectories, state[k("upto")]), k("paths"), left,
+             summary=oplots.paths_summary(surface, trajectories, state[k("upto")]))
+    ui.chart(oplots.loss_figure(surface, trajectories), k("race_loss"), right)
     for tr in trajectories:
         if tr.diverged_at:
             st.error(opt.divergence_message(tr), icon=":material/error:")
@@ -120,70 +135,77 @@ else:
             f"Largest difference {ex.difference:.1e}.")
 
 st.header("3 · A real network")
-data = REAL["digits"](state[k("seed")])
+data = REAL["digits"](s["seed"])
 st.caption(f"{data.description} Same 64 → 32 → 10 MLP, same seed and initial weights for every optimiser; "
            "20% held out.")
-st.multiselect("Optimisers to compare (2–4)", NAMES, key=k("net"), max_selections=4)
-cols = st.columns(max(1, len(state[k("net")])))
-for col, name in zip(cols, state[k("net")]):
-    col.select_slider(f"{name}: η", opt.LR_CHOICES, key=k(f"netlr.{name}"))
-c1, c2, c3 = st.columns(3)
+controls("net", st.multiselect, "Optimisers to compare (2–4)", max_selections=4)
+cols = st.columns(max(1, len(s["net"])))
+for col, name in zip(cols, s["net"]):
+    controls(f"netlr.{name}", col.select_slider, f"{name}: η")
+c1, c2, c3, c4 = st.columns(4)
 n_train = len(data.x) - round(0.2 * len(data.x))
-c1.number_input(f"Batch size (1 = one example, {n_train} = full batch)", 1, 100_000, key=k("batch"))
-c2.slider("Epochs", 1, 40, key=k("epochs"))
-c3.selectbox("Learning-rate schedule", list(opt.SCHEDULES), key=k("schedule"))
-batch = state[k("batch")]
+controls("batch", c1.number_input, f"Batch size (1 = one example, {n_train} = full batch)")
+controls("epochs", c2.slider, "Epochs")
+controls("schedule", c3.selectbox, "Learning-rate schedule")
+controls("seed", c4.number_input, "Seed (same seed, same starting weights)", step=1)
+batch = s["batch"]
 if batch > n_train:
     st.warning(f"Batch size {batch} is larger than the {n_train} training examples; using the full batch ({n_train}).")
     batch = n_train
 per_epoch = opt.steps_per_epoch(len(data.x), 0.2, batch)
-total = per_epoch * state[k("epochs")]
-st.latex(opt.SCHEDULES[state[k("schedule")]])
-st.plotly_chart(oplots.schedule_figure(*opt.schedule_values(state[k("schedule")], 1.0, total),
-                                       state[k("schedule")] + " (η = 1)", per_epoch), key=k("schedule_plot"))
-if ui.train_button(NS, "Train all", disabled=not state[k("net")]):
-    state[k("queue")], state[k("net_runs")] = list(state[k("net")]), []
+total = per_epoch * s["epochs"]
+st.latex(opt.SCHEDULES[s["schedule"]])
+ui.chart(oplots.schedule_figure(*opt.schedule_values(s["schedule"], 1.0, total), s["schedule"] + " (η = 1)",
+                                per_epoch), k("schedule_plot"))
+clicked = ui.train_button(NS, "Train all", disabled=not s["net"])
 view = st.empty()
-if state.get(k("queue")):  # one optimiser per script run: train_live owns one Stop button per run
-    name, lr = state[k("queue")][0], state[k(f"netlr.{state[k('queue')][0]}")]
-    label, done = f"{name} (η {lr:g})", {r.label: r.history for r in state[k("net_runs")]}
-    knob = opt.OPTIMISERS[name].knob_default if opt.OPTIMISERS[name].knob else None
-    model = opt.build_network(name, opt.make_schedule(state[k("schedule")], lr, total), knob,
-                              data.n_features, data.n_classes, seed=state[k("seed")])
+if clicked:  # every optimiser in this one click: same seed, so the same initial weights
+    state[k("net_runs")] = []
+    run_settings = {"batch": batch, "epochs": s["epochs"], "schedule": s["schedule"], "seed": s["seed"],
+                    **{f"netlr.{n}": s[f"netlr.{n}"] for n in s["net"]}}
+    for name in s["net"]:
+        lr, spec = s[f"netlr.{name}"], opt.OPTIMISERS[name]
+        label, done = f"{name} (η {lr:g})", {r.label: r.history for r in state[k("net_runs")]}
+        model = opt.build_network(name, opt.make_schedule(s["schedule"], lr, total),
+                                  spec.knob_default if spec.knob else None,
+                                  data.n_features, data.n_classes, seed=s["seed"])
 
-    def render(update, tag):
-        st.plotly_chart(plots.history_figure({**done, label: update.history}, planned_epochs=update.epochs),
-                        key=tag)
+        def render(update, tag, done=done, label=label, name=name):
+            ui.chart(plots.history_figure({**done, label: update.history}, planned_epochs=update.epochs),
+                     f"{tag}.{name}", numbers=False)
 
-    record = ui.train_live(NS, label, {"optimizer": name, "lr": lr, "batch": batch,
-                                       "schedule": state[k("schedule")]}, model, data,
-                           TrainConfig(state[k("epochs")], batch, 0.2, state[k("seed")]), view, render)
-    state[k("queue")], state[k("net_runs")] = state[k("queue")][1:], [*state[k("net_runs")], record]
-    st.rerun()
+        record = ui.train_live(NS, label, {**run_settings, "optimizer": name}, model, data,
+                               TrainConfig(s["epochs"], batch, 0.2, s["seed"]), view, render)
+        state[k("net_runs")] = [*state[k("net_runs")], record]
 net_runs = state.get(k("net_runs"), [])
 if net_runs:
-    view.plotly_chart(plots.history_figure({r.label: r.history for r in net_runs}), key=k("net_curves"))
-    for record in net_runs:
-        ui.show_outcome(record)
+    with view.container():
+        ui.chart(plots.history_figure({r.label: r.history for r in net_runs}), k("net_curves"))
+        for record in net_runs:
+            ui.show_outcome(record)
+        last = net_runs[-1]
+        st.caption(f"Take home the **{last.label}** run: a notebook that reproduces it in plain Keras"
+                   " and, when it finished, the model it trained.")
+        ui.download_buttons(NS, lambda: opt.optimisers_notebook(last.settings, last.message))
+        ui.twin_run(NS, controls, last)
 else:
     view.info("Press **Train all** to train each chosen optimiser from the same initial weights.")
 
 st.header("4 · Learning-rate range test")
 c1, c2 = st.columns(2)
-c1.selectbox("Optimiser", NAMES, key=k("rt_opt"))
-c2.slider("Steps in the sweep (η from 1e-4 to 10)", 20, 500, key=k("rt_steps"))
+controls("rt_opt", c1.selectbox, "Optimiser")
+controls("rt_steps", c2.slider, "Steps in the sweep (η from 1e-4 to 10)")
 if st.button("Run range test", key=k("rt_run"), icon=":material/trending_up:"):
     with st.spinner("Sweeping the learning rate…"):
-        spec = opt.OPTIMISERS[state[k("rt_opt")]]
-        state[k("range")] = opt.lr_range_test(state[k("rt_opt")], spec.knob_default if spec.knob else None,
-                                              data, steps=state[k("rt_steps")], batch_size=batch,
-                                              seed=state[k("seed")])
+        spec = opt.OPTIMISERS[s["rt_opt"]]
+        state[k("range")] = opt.lr_range_test(s["rt_opt"], spec.knob_default if spec.knob else None,
+                                              data, steps=s["rt_steps"], batch_size=batch, seed=s["seed"])
 if k("range") in state:
-    st.plotly_chart(oplots.range_figure(state[k("range")]), key=k("range_plot"))
+    ui.chart(oplots.range_figure(state[k("range")]), k("range_plot"))
 
 st.header("5 · What it means")
 st.markdown(opt.race_lesson(surface, trajectories))
 if net_runs:
-    st.markdown(opt.network_lesson(net_runs, batch, state[k("schedule")]))
+    st.markdown(opt.network_lesson(net_runs, batch, s["schedule"]))
 if k("range") in state:
     st.markdown(opt.range_lesson(state[k("range")]))

@@ -1,8 +1,14 @@
 """The optimisers module against Keras itself: equations, race, schedules, range test."""
 
+import json
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
+from nnkit import export
 from nnkit import optimiser_plots as oplots
 from nnkit import optimisers as opt
 from nnkit import surfaces
@@ -188,3 +194,68 @@ def test_figures_have_one_path_per_optimiser_and_a_log_loss_axis():
     assert [t.name for t in lines] == [tr.racer.label for tr in trs]
     assert all(len(t.x) == 6 for t in lines)
     assert oplots.loss_figure(surface, trs).layout.yaxis.type == "log"
+
+
+def test_paths_summary_says_where_each_optimiser_stands():
+    surface = surfaces.quadratic(10)
+    trs = opt.race(surface, [opt.Racer("SGD", 0.3)], surface.start, 10)
+    text = oplots.paths_summary(surface, trs, upto=4)
+    assert "SGD (η 0.3) at step 4" in text and f"{trs[0].losses[4]:.3g}" in text
+
+
+def test_subset_setting_reads_comma_lists_and_its_own_link_text():
+    from nnkit import settings
+
+    schema = [opt.SubsetSetting("net", ["SGD", "Adam"], choices=tuple(NAMES), most=3)]
+    assert schema[0].parse("SGD + momentum, Adam,Adam") == ["SGD + momentum", "Adam"]
+    link = settings.encode({"net": ["Nesterov", "SGD + momentum"]}, schema)
+    assert settings.decode(link, schema) == ({"net": ["Nesterov", "SGD + momentum"]}, [])
+    assert settings.decode({"net": ""}, schema) == ({"net": []}, [])
+    _, notices = settings.decode({"net": "SGD,Adamax"}, schema)
+    assert "Adamax" in notices[0]
+    _, notices = settings.decode({"net": "SGD,Adam,Lion,Nadam"}, schema)
+    assert "at most 3" in notices[0]
+
+
+NOTEBOOK_RUN = {"optimizer": "Nesterov", "netlr.Nesterov": 0.1, "netlr.Adam": 0.003, "batch": 128, "epochs": 2,
+                "schedule": "warm-up + cosine", "seed": 4}
+
+
+def _app_network_run(s):
+    """The page's training of one optimiser, as nnkit does it."""
+    import nnkit
+    from nnkit.data import REAL
+    from nnkit.training import TrainConfig
+
+    name, data = s["optimizer"], REAL["digits"](s["seed"])
+    total = opt.steps_per_epoch(len(data.x), 0.2, s["batch"]) * s["epochs"]
+    model = opt.build_network(name, opt.make_schedule(s["schedule"], s[f"netlr.{name}"], total), _knob(name),
+                              data.n_features, data.n_classes, seed=s["seed"])
+    return nnkit.train(model, data, TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"]))
+
+
+def test_exported_notebook_runs_and_reproduces_the_network_run():
+    s = NOTEBOOK_RUN  # a schedule and a knob: the most that can go wrong in the export
+    result = _app_network_run(s)
+    code = export.code_cells(opt.optimisers_notebook(s, result.message))
+    assert "nnkit" not in code
+    code += '\nimport json; print(json.dumps(history.history["loss"]))'
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env={**os.environ})
+    assert out.returncode == 0, out.stderr[-3000:]
+    losses = json.loads(out.stdout.strip().splitlines()[-1])
+    assert len(losses) == s["epochs"]
+    assert losses[-1] == pytest.approx(result.history["loss"][-1], rel=0.05)
+
+
+def test_network_notebook_is_valid_nbformat_and_names_the_keras_classes():
+    import nbformat
+
+    nb = nbformat.reads(opt.optimisers_notebook(NOTEBOOK_RUN, "ok").decode(), as_version=4)
+    nbformat.validate(nb)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "keras.optimizers.SGD(learning_rate=learning_rate, nesterov=True, momentum=0.9)" in code
+    assert "keras.optimizers.schedules.CosineDecay(" in code and "warmup_target=0.1" in code
+    constant = export.code_cells(opt.optimisers_notebook({**NOTEBOOK_RUN, "optimizer": "Adam", "schedule": "constant"}))
+    assert "learning_rate = 0.003\n" in constant
+    assert "keras.optimizers.Adam(learning_rate=learning_rate, beta_1=0.9)" in constant
