@@ -419,6 +419,30 @@ def class_names(source: str) -> tuple[str, ...]:
     return {DIGITS_SRC: tuple(str(d) for d in range(10)), FASHION_SRC: FASHION_CLASSES}.get(source, ())
 
 
+DEFAULT_NORMAL = {DIGITS_SRC: "0", FASHION_SRC: "Sneaker"}  # one class each: a quick first run
+
+
+def normal_classes(source: str, text: str) -> tuple[tuple[int, ...], str | None]:
+    """The normal classes named in `text` (comma-separated, e.g. "0,3" or "Sneaker").
+
+    The setting is plain text so it fits a shareable link. Names this source
+    does not have are dropped, with a note; when none is left the source's
+    default class is used. An empty `text` gives () (the loader then asks
+    for at least one class). Returns (class indices, note or None).
+    """
+    names = class_names(source)
+    wanted = [n.strip() for n in text.split(",") if n.strip()]
+    kept = tuple(names.index(n) for n in dict.fromkeys(wanted) if n in names)
+    unknown = [n for n in wanted if n not in names]
+    if not names or not unknown:
+        return kept, None
+    if not kept:
+        kept = (names.index(DEFAULT_NORMAL[source]),)
+    note = (f"{source} has no class {', '.join(map(repr, unknown))}; normal classes: "
+            f"{', '.join(names[i] for i in kept)}.")
+    return kept, note
+
+
 def load(source: str, normal: tuple[int, ...] = (0,), seed: int = 0, csv: bytes | None = None,
          label_column: str | None = None) -> AnomalySet:
     """The `AnomalySet` for one of `SOURCES`; raises ValueError/CSVError with a readable reason."""

@@ -11,6 +11,7 @@ into precision/recall/F1 with scikit-learn, and explains a run in words.
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ import numpy as np
 from nnkit import backend
 
 DENSE, CONV = "dense", "conv"
+BATCH_SIZE, VALIDATION = 32, 0.2  # every page run: batches of 32, 20% of normal rows held out
 ERROR_LATEX = r"e_i = \frac{1}{D}\sum_{j=1}^{D}\left(x_{ij} - \hat{x}_{ij}\right)^2"
 
 
@@ -35,7 +37,19 @@ class AEConfig:
     seed: int = 0                   # fixes the initial weights
 
 
+def config_from(settings: dict, sigmoid_output: bool) -> AEConfig:
+    """The autoencoder a page run's settings describe (conv filters follow the width)."""
+    return AEConfig(settings["kind"], settings["bottleneck"], settings["hidden"],
+                    max(4, settings["hidden"] // 4), settings["lr"], sigmoid_output, settings["seed"])
+
+
 def build_autoencoder(config: AEConfig, sample_shape: tuple[int, ...]):
+    """`autoencoder_model` with seeded initial weights: same seed, same start."""
+    backend.set_seed(config.seed)
+    return autoencoder_model(config, sample_shape)
+
+
+def autoencoder_model(config: AEConfig, sample_shape: tuple[int, ...]):
     """Build and compile an autoencoder (MSE loss, Adam) for samples of `sample_shape`.
 
     Dense: flatten → hidden → bottleneck → hidden → reshape back.
@@ -46,7 +60,6 @@ def build_autoencoder(config: AEConfig, sample_shape: tuple[int, ...]):
     """
     import keras
 
-    backend.set_seed(config.seed)
     inputs = keras.Input(sample_shape)
     if config.kind == CONV:
         if len(sample_shape) not in (2, 3):
@@ -269,7 +282,7 @@ def _share_above(errors: np.ndarray, threshold: float) -> str:
 N_SHOWN = 5
 
 
-def analyse(model, data, seed: int = 0, validation_fraction: float = 0.2) -> dict:
+def analyse(model, data, seed: int = 0, validation_fraction: float = VALIDATION) -> dict:
     """Everything the page draws after training, as plain arrays (no model kept).
 
     `data` is an `nnkit.anomalies.AnomalySet`. The threshold is suggested from
@@ -319,3 +332,113 @@ def denoise_lesson(result: dict) -> str:
             f"of **{before:.4f}** from the originals; the denoiser's outputs are at **{after:.4f}** "
             f"({change}). It never saw these test samples: it learned what clean samples look like "
             "and pulls noisy ones back towards that.")
+
+
+def error_summary(errors: np.ndarray, labels: np.ndarray, threshold: float, labelled: bool) -> str:
+    """One line saying what the error histogram shows (its text alternative)."""
+    groups = (("normal", 0), ("anomalous", 1)) if labelled else (("unlabelled", 0),)
+    parts = [f"{int((labels == v).sum())} {name} samples, median error {np.median(errors[labels == v]):.4f}"
+             for name, v in groups if (labels == v).any()]
+    return (f"{'; '.join(parts)}. Threshold {threshold:.4f}: {int(flag(errors, threshold).sum())} "
+            f"of {len(errors)} samples lie above it.")
+
+
+# ---- take a run home: the same run as a plain-Keras notebook -----------------------------
+
+def notebook_supported(source: str) -> bool:
+    """Sources a notebook can rebuild from scikit-learn/statsmodels alone (no upload, no download)."""
+    from nnkit import anomalies as an
+
+    return source in (an.DIGITS_SRC, an.CANCER_SRC) or source.removesuffix(" (series)") in an.SERIES
+
+
+def autoencoder_notebook(settings: dict, percentile: float = 95.0, result_line: str = "") -> bytes:
+    """Reproduce the page's main run: same data, split, seed, model and fit, then
+    reconstruction errors, a threshold from held-out normal rows and ROC AUC.
+
+    `settings` is a run's record (source, normal, kind, bottleneck, hidden, lr,
+    epochs, seed). The data and model code is nnkit's own, inlined with
+    `inspect.getsource`, so the notebook cannot drift from the app.
+    """
+    from nnkit import data as nnkit_data, export
+
+    s = settings
+    config = config_from(s, False)
+    data_code = _data_code(s)
+    cells: list[tuple[str, str]] = [
+        ("markdown", f"# Autoencoder anomaly detection: {s['source']}, exported from nnkit\n\n"
+                     f"Settings: `{settings}`\n\n" + (f"In the app this run ended: {result_line}" if result_line else "")),
+        ("code", f'import os\nos.environ.setdefault("KERAS_BACKEND", "{backend.name()}")\n'
+                 "import math\nfrom dataclasses import dataclass, field\n\n"
+                 "import keras\nimport numpy as np\nimport plotly.graph_objects as go\nfrom sklearn import metrics"),
+        ("markdown", "## The data\nNormal rows only for training; the test set mixes held-out normal rows "
+                     "(label 0) with anomalies (label 1)."),
+        ("code", data_code + "\nprint(data)"),
+        ("markdown", "## The autoencoder\nInput and target are the same: it must rebuild x through the "
+                     "bottleneck. The seed fixes the initial weights, so this starts where the app's run started."),
+        ("code", _inline(None, ("DENSE", "CONV"), (AEConfig, _out, _dense, _conv, autoencoder_model))
+                 + f"\n\nconfig = AEConfig({config.kind!r}, bottleneck={config.bottleneck}, hidden={config.hidden}, "
+                   f"filters={config.filters},\n                  learning_rate={config.learning_rate}, "
+                   f"sigmoid_output=data.unit_range, seed={config.seed})\n"
+                   f"keras.utils.set_random_seed({s['seed']})\nmodel = autoencoder_model(config, data.sample_shape)\n"
+                   "model.summary()"),
+        ("markdown", f"## Train on normal data only\nA seeded {VALIDATION:.0%} of the normal rows is held out: "
+                     "it shows the fit and later suggests the alarm threshold."),
+        ("code", inspect.getsource(nnkit_data.split)
+                 + f"\n(x_fit, _), (x_val, _) = split(data.x_train, data.x_train, {VALIDATION}, seed={s['seed']})\n"
+                   f"keras.utils.set_random_seed({s['seed']})\n"
+                   f"history = model.fit(x_fit, x_fit, epochs={s['epochs']}, batch_size={BATCH_SIZE},\n"
+                   "                    validation_data=(x_val, x_val), shuffle=True, verbose=0)\n"
+                   'print("final loss", history.history["loss"][-1])'),
+        ("markdown", "## Reconstruction errors, threshold and ROC AUC\nThe error of a sample is the mean "
+                     f"squared difference between it and its reconstruction. The threshold is the "
+                     f"{percentile:g}th percentile of held-out NORMAL errors, chosen without looking at anomalies."),
+        ("code", inspect.getsource(reconstruction_error)
+                 + "\nerrors = reconstruction_error(data.x_test, model.predict(data.x_test, batch_size=256, verbose=0))\n"
+                   "val_errors = reconstruction_error(x_val, model.predict(x_val, batch_size=256, verbose=0))\n"
+                   f"threshold = float(np.percentile(val_errors, {percentile}))\n"
+                   "flagged = (errors > threshold).astype(int)\n"
+                   "auc = metrics.roc_auc_score(data.y_test, errors)\n"
+                   'print(f"threshold {threshold:.4f}: precision {metrics.precision_score(data.y_test, flagged, zero_division=0):.3f}, "\n'
+                   '      f"recall {metrics.recall_score(data.y_test, flagged, zero_division=0):.3f}, ROC AUC {auc:.3f}")'),
+        ("code", "fig = go.Figure()\n"
+                 'for value, name in ((0, "normal"), (1, "anomaly")):\n'
+                 "    fig.add_histogram(x=errors[data.y_test == value], name=name, opacity=0.65)\n"
+                 'fig.add_vline(x=threshold, line_dash="dash", annotation_text="threshold")\n'
+                 'fig.update_layout(barmode="overlay", xaxis_title="reconstruction error", yaxis_title="samples")\n'
+                 "fig"),
+        ("code", "fpr, tpr, _ = metrics.roc_curve(data.y_test, errors)\n"
+                 'roc = go.Figure(go.Scatter(x=fpr, y=tpr, name=f"AUC {auc:.3f}"))\n'
+                 'roc.update_layout(xaxis_title="false-alarm rate", yaxis_title="anomalies caught", showlegend=True)\n'
+                 "roc"),
+    ]
+    return export.notebook_bytes(cells)
+
+
+def _data_code(settings: dict) -> str:
+    """The code that rebuilds a page run's `AnomalySet`, as nnkit builds it."""
+    from nnkit import anomalies as an
+
+    source, seed = settings["source"], settings["seed"]
+    if source == an.DIGITS_SRC:
+        normal, _ = an.normal_classes(source, settings["normal"])
+        return _inline(an, ("TRAIN_FRACTION",), (an.AnomalySet, an._split_normal, an.from_classes, an.digits)) \
+            + f"\n\ndata = digits({normal!r}, seed={seed})"
+    if source == an.CANCER_SRC:
+        return _inline(an, ("TRAIN_FRACTION",), (an.AnomalySet, an._split_normal, an._standardise,
+                                                 an.breast_cancer)) + f"\n\ndata = breast_cancer(seed={seed})"
+    name = source.removesuffix(" (series)")
+    if name in an.SERIES:
+        return _inline(an, ("SPIKE", "LEVEL_SHIFT", "NOISE_BURST", "ANOMALY_KINDS", "SERIES"),
+                       (an.AnomalySet, an.load_series, an.inject_anomalies, an._free_start, an.windows,
+                        an.detrend, an.series_set)) + f"\n\ndata = series_set({name!r}, seed={seed})"
+    raise ValueError(f"no notebook export for {source!r}: it needs an upload or a download")
+
+
+def _inline(module, constants: tuple[str, ...], objects: tuple) -> str:
+    """Constants (as literals) and the source of functions/classes, ready to paste."""
+    import sys
+
+    module = module or sys.modules[__name__]
+    lines = "\n".join(f"{name} = {getattr(module, name)!r}" for name in constants)
+    return lines + "\n\n\n" + "\n\n".join(inspect.getsource(obj) for obj in objects)

@@ -4,21 +4,38 @@ import numpy as np
 import streamlit as st
 
 from nnkit import anomalies, autoencoder_plots as aplots, autoencoders as ae, plots, ui
+from nnkit.settings import Setting
 from nnkit.training import DIVERGED, TrainConfig
 
-NS, DN = "ae", "ae_dn"
-ui.init_state(NS, {"source": anomalies.DIGITS_SRC, f"normal.{anomalies.DIGITS_SRC}": ["0"],
-                   f"normal.{anomalies.FASHION_SRC}": ["Sneaker"], "label_col": "(none)",
-                   "kind": "dense", "bottleneck": 8, "hidden": 64, "epochs": 15, "lr": 0.003,
-                   "seed": 0, "percentile": 95.0})
-ui.init_state(DN, {"noise": 0.3, "epochs": 30})
+NS, DN = "ae", "ae_dn"  # main run, denoiser run (its settings share NS's table and link)
+SETTINGS = (
+    Setting("source", anomalies.DIGITS_SRC, choices=anomalies.SOURCES),
+    Setting("normal", anomalies.DEFAULT_NORMAL[anomalies.DIGITS_SRC]),  # comma-separated class names
+    Setting("label_col", "(none)"),
+    Setting("kind", ae.DENSE, choices=(ae.DENSE, ae.CONV)),
+    Setting("bottleneck", 8, low=1, high=32),
+    Setting("hidden", 64, low=8, high=128, workshop_high=64),
+    Setting("epochs", 15, low=1, high=100, workshop_high=30),
+    Setting("lr", 0.003, choices=(0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 1.0)),
+    Setting("seed", 0, low=0, high=9999),
+    Setting("percentile", 95.0, low=50.0, high=99.9),
+    Setting("dn_noise", 0.3, low=0.05, high=1.0),
+    Setting("dn_epochs", 30, low=1, high=100, workshop_high=30),
+)
+RUN_SETTINGS = ("source", "normal", "kind", "bottleneck", "hidden", "epochs", "lr", "seed")
+controls = ui.page_settings(NS, SETTINGS)
 ui.recover_interrupted(NS)
 ui.recover_interrupted(DN)
 state = st.session_state
+get = controls.value
 
 
-def get(name, ns=NS):
-    return state[ui.key(ns, name)]
+def new_source():
+    state[ui.key(NS, "normal")] = anomalies.DEFAULT_NORMAL.get(get("source"), get("normal"))
+
+
+def pick_normal():
+    state[ui.key(NS, "normal")] = ",".join(state[ui.key(NS, "normal_pick")])
 
 
 @st.cache_data(show_spinner="Loading the data…", max_entries=8)
@@ -35,11 +52,19 @@ st.markdown(
 )
 
 st.header("1 · The data")
-st.selectbox("Data", anomalies.SOURCES, key=ui.key(NS, "source"))
+c1, c2 = st.columns([1, 2])
+controls("source", c1.selectbox, "Data", on_change=new_source)
 names, csv, label = anomalies.class_names(get("source")), None, None
+normal, note = anomalies.normal_classes(get("source"), get("normal"))
 if names:
-    st.multiselect("Normal classes (the rest are anomalies)", names,
-                   key=ui.key(NS, f"normal.{get('source')}"))
+    # The setting (plain text, for the link) drives the widget, the widget writes the setting.
+    state[ui.key(NS, "normal")] = ",".join(names[i] for i in normal) if normal else ""
+    state[ui.key(NS, "normal_pick")] = [names[i] for i in normal]
+    if "normal" not in controls.hidden:
+        c2.multiselect("Normal classes (the rest are anomalies)", names, key=ui.key(NS, "normal_pick"),
+                       on_change=pick_normal, disabled="normal" in controls.locked)
+if note:
+    st.warning(note, icon=":material/link_off:")
 if get("source") == anomalies.CSV_SRC:
     upload = st.file_uploader("CSV: numeric columns, optional label column (0 = normal, 1 = anomaly)",
                               type=["csv", "txt"], key=ui.key(NS, "upload"))
@@ -47,9 +72,11 @@ if get("source") == anomalies.CSV_SRC:
     columns = anomalies.csv_columns(csv) if csv else []
     if get("label_col") not in columns:
         state[ui.key(NS, "label_col")] = "(none)"
-    st.selectbox("Label column", ["(none)", *columns], key=ui.key(NS, "label_col"))
+    controls("label_col", st.selectbox, "Label column", options=["(none)", *columns])
     label = None if get("label_col") == "(none)" else get("label_col")
-normal = tuple(names.index(n) for n in state.get(ui.key(NS, f"normal.{get('source')}"), []))
+# Widget values are in session state before the script runs, so the link can be written here,
+# before any early stop, with the settings drawn further down included.
+controls.publish()
 try:
     data = load(get("source"), normal, get("seed"), csv, label)
 except ValueError as exc:  # CSVError included: the message says what to fix
@@ -62,39 +89,42 @@ for note in data.notes:
 st.header("2 · Build the autoencoder")
 c1, c2, c3 = st.columns(3)
 conv_ok = data.kind in ("image", "series")
-c1.radio("Layers", [ae.DENSE, ae.CONV], key=ui.key(NS, "kind"), horizontal=True, disabled=not conv_ok,
+controls("kind", c1.radio, "Layers", horizontal=True, disabled=not conv_ok,
          help="conv = Conv2D for images, Conv1D for series windows")
-c2.slider("Bottleneck size", 1, 32, key=ui.key(NS, "bottleneck"))
-c3.select_slider("Hidden units / filters", [8, 16, 32, 64, 128], key=ui.key(NS, "hidden"))
-c1.slider("Epochs", 1, 100, key=ui.key(NS, "epochs"))
-c2.select_slider("Learning rate", [0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 1.0], key=ui.key(NS, "lr"))
-kind = get("kind") if conv_ok else ae.DENSE
-config = ae.AEConfig(kind, get("bottleneck"), get("hidden"), max(4, get("hidden") // 4), get("lr"),
-                     data.unit_range, get("seed"))
+controls("bottleneck", c2.slider, "Bottleneck size")
+controls("hidden", c3.slider, "Hidden units (conv: a quarter as many filters)", step=8)
+controls("epochs", c1.slider, "Epochs")
+controls("lr", c2.select_slider, "Learning rate")
+controls("seed", c3.number_input, "Seed (same seed, same starting weights)", step=1)
+st.caption("Threshold and denoiser settings are further down.")
+s = {name: get(name) for name in RUN_SETTINGS}
+s["kind"] = s["kind"] if conv_ok else ae.DENSE
+config = ae.config_from(s, data.unit_range)
 st.caption(f"Architecture: {ae.describe(config, data.sample_shape)}. Loss: mean squared error, "
            "per sample:")
 st.latex(ae.ERROR_LATEX)
 
 st.header("3 · Train on normal data only")
 st.caption(f"Input and target are the same {len(data.x_train):,} normal samples (x → x); "
-           "20% of them are held out to check the fit and to suggest a threshold.")
+           f"{ae.VALIDATION:.0%} of them are held out to check the fit and to suggest a threshold.")
 clicked = ui.train_button(NS)
 view = st.empty()
 
 
-def curves(history, epochs, tag):
-    st.plotly_chart(plots.history_figure({"reconstruction": history}, metrics=("loss",),
-                                         planned_epochs=epochs), key=tag)
+def curves(history, epochs, tag, numbers=True):
+    ui.chart(plots.history_figure({"reconstruction": history}, metrics=("loss",), planned_epochs=epochs),
+             tag, numbers=numbers)
+
+
+def live(update, tag):
+    curves(update.history, update.epochs, tag, numbers=False)
 
 
 if clicked:
     model = ae.build_autoencoder(config, data.sample_shape)
-    settings = {k: get(k) for k in ("source", "bottleneck", "hidden", "epochs", "lr", "seed")}
-    settings.update(kind=kind, normal=[names[i] for i in normal])
-    ui.train_live(NS, f"{kind}, bottleneck {config.bottleneck}", settings, model,
-                  (data.x_train, data.x_train), TrainConfig(get("epochs"), 32, 0.2, get("seed")), view,
-                  lambda u, tag: curves(u.history, u.epochs, tag),
-                  artifacts=lambda: ae.analyse(model, data, get("seed")))
+    ui.train_live(NS, f"{config.kind}, bottleneck {config.bottleneck}", s, model, (data.x_train, data.x_train),
+                  TrainConfig(s["epochs"], ae.BATCH_SIZE, ae.VALIDATION, s["seed"]), view, live,
+                  artifacts=lambda: ae.analyse(model, data, s["seed"]))
 
 record = ui.last_run(NS)
 if record is None:
@@ -103,6 +133,15 @@ if record is None:
 with view.container():
     curves(record.history, record.epochs_run, f"{NS}.final")
     ui.show_outcome(record)
+    exportable = ae.notebook_supported(record.settings.get("source", ""))
+    ui.download_buttons(NS, (lambda: ae.autoencoder_notebook(record.settings, get("percentile"), record.message))
+                        if exportable else None)
+    if not exportable:
+        st.caption("Notebook export covers the scikit-learn and statsmodels data; this source needs a "
+                   "download or an upload.")
+    # "normal" is free text, which the twin's value picker cannot offer.
+    ui.twin_run(NS, ui.Controls(NS, [t for t in SETTINGS if t.name != "normal"], controls.locked,
+                                controls.hidden, controls.workshop), record)
 art = record.artifacts
 if record.reason == DIVERGED or not art or not np.isfinite(art["errors"]).all():
     st.warning("No reconstructions to explore: this run did not finish with finite errors. "
@@ -112,12 +151,12 @@ if record.reason == DIVERGED or not art or not np.isfinite(art["errors"]).all():
 st.header("4 · Reconstructions")
 for i, (title, fig) in enumerate(aplots.reconstruction_figures(art)):
     st.markdown(f"**{title}**")
-    st.plotly_chart(fig, key=f"{NS}.recon.{i}")
+    ui.chart(fig, f"{NS}.recon.{i}")
 
 st.header("5 · Threshold explorer")
 errors, labels = art["errors"], art["labels"]
-st.slider("Suggest the threshold at this percentile of held-out normal errors", 50.0, 99.9, step=0.5,
-          key=ui.key(NS, "percentile"))
+controls("percentile", st.slider, "Suggest the threshold at this percentile of held-out normal errors",
+         step=0.5)
 suggested = ae.suggest_threshold(art["val_errors"], get("percentile"))
 top = float(max(np.percentile(errors, 99.5), suggested) * 1.2) or 1.0
 threshold = st.slider("Threshold: error above it = anomaly", 0.0, top, min(suggested, top),
@@ -125,7 +164,8 @@ threshold = st.slider("Threshold: error above it = anomaly", 0.0, top, min(sugge
 st.caption(f"Suggested: **{suggested:.4f}**, the {get('percentile'):g}th percentile of the errors on "
            "normal samples the model did not train on, so about "
            f"{100 - get('percentile'):.1f}% of normal data would raise a false alarm.")
-st.plotly_chart(aplots.error_histogram(errors, labels, threshold, art["labelled"]), key=f"{NS}.hist")
+ui.chart(aplots.error_histogram(errors, labels, threshold, art["labelled"]), f"{NS}.hist",
+         summary=ae.error_summary(errors, labels, threshold, art["labelled"]))
 report = None
 if art["labelled"] and len(np.unique(labels)) == 2:
     report = ae.evaluate(errors, labels, threshold)
@@ -134,39 +174,39 @@ if art["labelled"] and len(np.unique(labels)) == 2:
                                       ("F1", report.f1), ("ROC AUC", report.auc)]):
         col.metric(name, f"{value:.3f}")
     left, right = st.columns(2)
-    left.plotly_chart(aplots.confusion_figure(report.confusion), key=f"{NS}.confusion")
+    ui.chart(aplots.confusion_figure(report.confusion), f"{NS}.confusion", left)
     tn, fp, fn, tp = report.confusion.ravel()
-    right.plotly_chart(aplots.roc_figure(report.fpr, report.tpr, report.auc,
-                                         (fp / max(1, fp + tn), tp / max(1, tp + fn))), key=f"{NS}.roc")
+    ui.chart(aplots.roc_figure(report.fpr, report.tpr, report.auc, (fp / max(1, fp + tn), tp / max(1, tp + fn))),
+             f"{NS}.roc", right)
 else:
     st.info(f"{int(ae.flag(errors, threshold).sum())} of {len(errors)} samples are above the threshold. "
             "Precision, recall and ROC need labels with both normal and anomalous rows.")
 
 st.header("6 · Latent space")
 (code, code_how), (raw, raw_how) = art["latent"], art["raw_pca"]
-st.plotly_chart(aplots.latent_figure([(f"Bottleneck: {code_how}", code), (f"Raw data: {raw_how}", raw)],
-                                     art["groups"]), key=f"{NS}.latent")
+ui.chart(aplots.latent_figure([(f"Bottleneck: {code_how}", code), (f"Raw data: {raw_how}", raw)], art["groups"]),
+         f"{NS}.latent")
 st.caption("Left: where the encoder puts each test sample. Right: plain PCA of the raw numbers, the "
            "linear way to reduce dimensions. Anomalies that land apart from normal data are easy to flag.")
 
 st.header("7 · Denoising")
 c1, c2 = st.columns(2)
-c1.slider("Noise level (standard deviation)", 0.05, 1.0, step=0.05, key=ui.key(DN, "noise"))
-c2.slider("Denoising epochs", 1, 100, key=ui.key(DN, "epochs"))
+controls("dn_noise", c1.slider, "Noise level (standard deviation)", step=0.05)
+controls("dn_epochs", c2.slider, "Denoising epochs")
 st.caption("Same architecture, now trained on noisy inputs with the clean samples as targets.")
 clicked_dn = ui.train_button(DN, "Train denoiser")
 dn_view = st.empty()
 if clicked_dn:
     dn_model = ae.build_autoencoder(config, data.sample_shape)
-    noisy = ae.add_noise(data.x_train, get("noise", DN), get("seed"), clip=data.unit_range)
-    ui.train_live(DN, f"denoise σ={get('noise', DN)}", {"noise": get("noise", DN)}, dn_model,
-                  (noisy, data.x_train), TrainConfig(get("epochs", DN), 32, 0.2, get("seed")), dn_view,
-                  lambda u, tag: curves(u.history, u.epochs, tag),
-                  artifacts=lambda: ae.denoise_analysis(dn_model, data, get("noise", DN), get("seed")))
+    noise = get("dn_noise")
+    noisy = ae.add_noise(data.x_train, noise, s["seed"], clip=data.unit_range)
+    ui.train_live(DN, f"denoise σ={noise}", {"noise": noise}, dn_model, (noisy, data.x_train),
+                  TrainConfig(get("dn_epochs"), ae.BATCH_SIZE, ae.VALIDATION, s["seed"]), dn_view, live,
+                  artifacts=lambda: ae.denoise_analysis(dn_model, data, noise, s["seed"]))
 dn = ui.last_run(DN)
 if dn is not None and dn.artifacts and dn.reason != DIVERGED:
     with dn_view.container():
-        st.plotly_chart(aplots.denoise_figure(dn.artifacts), key=f"{DN}.examples")
+        ui.chart(aplots.denoise_figure(dn.artifacts), f"{DN}.examples")
         st.markdown(ae.denoise_lesson(dn.artifacts))
 elif dn is not None:
     with dn_view.container():

@@ -70,6 +70,18 @@ def test_digits_normal_class_split():
         an.digits(normal=tuple(range(10)))
 
 
+def test_normal_classes_from_link_text():
+    assert an.normal_classes(an.DIGITS_SRC, "3, 7,3") == ((3, 7), None)
+    assert an.normal_classes(an.FASHION_SRC, "Sneaker,Bag") == ((7, 8), None)
+    assert an.normal_classes(an.DIGITS_SRC, "") == ((), None)  # the loader then asks for a class
+    kept, note = an.normal_classes(an.DIGITS_SRC, "2,Coat")
+    assert kept == (2,) and "'Coat'" in note
+    kept, note = an.normal_classes(an.FASHION_SRC, "0")  # a digits link on Fashion: its default class
+    assert kept == (7,)
+    assert "Sneaker" in note
+    assert an.normal_classes(an.CANCER_SRC, "0") == ((), None)  # tables have no classes to pick
+
+
 @pytest.mark.parametrize("name", list(an.SERIES))
 def test_real_series_windows_have_clean_training_data(name):
     data = an.series_set(name, seed=0)

@@ -160,3 +160,71 @@ def test_denoiser_cleans_noisy_digits():
     result = ae.denoise_analysis(model, data, 0.3, seed=0)
     assert result["cleaned_error"] < result["noisy_error"]
     assert "removed" in ae.denoise_lesson(result)
+
+
+# ---- notebook export ------------------------------------------------------------------
+
+TINY = {"normal": "0,3", "kind": ae.CONV, "bottleneck": 4, "hidden": 16, "lr": 0.01, "epochs": 2, "seed": 3}
+EXPORTED = [{**TINY, "source": anomalies.DIGITS_SRC},
+            {**TINY, "source": anomalies.CANCER_SRC, "kind": ae.DENSE, "seed": 1}]
+
+
+def _app_run(s):
+    """The page's main run through nnkit: load, build, train on normal rows, score."""
+    normal, _ = anomalies.normal_classes(s["source"], s["normal"])
+    data = anomalies.load(s["source"], normal, s["seed"])
+    model = ae.build_autoencoder(ae.config_from(s, data.unit_range), data.sample_shape)
+    result = nnkit.train(model, (data.x_train, data.x_train),
+                         TrainConfig(s["epochs"], ae.BATCH_SIZE, ae.VALIDATION, s["seed"]))
+    art = ae.analyse(model, data, s["seed"])
+    return result, ae.evaluate(art["errors"], art["labels"], ae.suggest_threshold(art["val_errors"], 90.0))
+
+
+def test_exported_notebooks_run_and_reproduce_the_runs():
+    """Digits (conv) and breast cancer (dense) notebooks, run in ONE subprocess (one Keras import)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from nnkit import export
+
+    report = '\nimport json; print("RESULT", json.dumps([history.history["loss"], auc, threshold]))\n'
+    code = "".join(export.code_cells(ae.autoencoder_notebook(s, 90.0)) + report for s in EXPORTED)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                         env={**os.environ})
+    assert out.returncode == 0, out.stderr[-3000:]
+    results = [json.loads(line[len("RESULT "):]) for line in out.stdout.splitlines() if line.startswith("RESULT ")]
+    assert len(results) == len(EXPORTED)
+    for s, (losses, auc, threshold) in zip(EXPORTED, results):
+        result, report = _app_run(s)
+        assert len(losses) == s["epochs"]
+        assert losses[-1] == pytest.approx(result.history["loss"][-1], rel=0.05)
+        assert threshold == pytest.approx(report.threshold, rel=0.1)
+        assert auc == pytest.approx(report.auc, abs=0.03)
+
+
+def test_notebook_is_valid_nbformat_and_plain_keras():
+    import nbformat
+
+    from nnkit import export
+
+    for source in (anomalies.DIGITS_SRC, anomalies.CANCER_SRC, "Sunspots (yearly) (series)"):
+        assert ae.notebook_supported(source)
+        nb = nbformat.reads(ae.autoencoder_notebook({**TINY, "source": source}).decode(), as_version=4)
+        nbformat.validate(nb)
+        code = export.code_cells(nbformat.writes(nb).encode())
+        assert "nnkit" not in code
+        assert "roc_auc_score" in code and "keras.utils.set_random_seed(3)" in code
+    assert "digits((0, 3), seed=3)" in export.code_cells(ae.autoencoder_notebook(EXPORTED[0]))
+    for source in (anomalies.CSV_SRC, anomalies.FASHION_SRC):
+        assert not ae.notebook_supported(source)
+        with pytest.raises(ValueError, match="no notebook export"):
+            ae.autoencoder_notebook({**TINY, "source": source})
+
+
+def test_error_summary_counts_what_the_histogram_shows():
+    errors, labels = np.array([0.1, 0.2, 0.3, 0.9, 1.1]), np.array([0, 0, 0, 1, 1])
+    text = ae.error_summary(errors, labels, 0.25, True)
+    assert "3 normal samples, median error 0.2000" in text and "2 anomalous samples, median error 1.0000" in text
+    assert "3 of 5 samples lie above it" in text

@@ -1,4 +1,5 @@
-"""AppTest of the autoencoder page: train, threshold explorer, denoiser, bad CSV input."""
+"""AppTest of the autoencoder page: train, threshold explorer, denoiser, bad CSV input,
+shareable links, workshop caps, twin run and downloads."""
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ PAGE = "pages/autoencoder.py"
 def _page(**settings):
     at = page_test(PAGE)
     at.session_state["ae.epochs"] = 2
-    at.session_state["ae_dn.epochs"] = 2
+    at.session_state["ae.dn_epochs"] = 2
     for name, value in settings.items():
         at.session_state[f"ae.{name}"] = value
     return at.run()
@@ -74,9 +75,8 @@ def test_table_source_forces_dense_layers():
 
 
 def test_no_normal_class_is_a_clear_error():
-    at = page_test(PAGE)
-    at.session_state[f"ae.normal.{anomalies.DIGITS_SRC}"] = []
-    at.run()
+    at = page_test(PAGE).run()
+    at.multiselect(key="ae.normal_pick").set_value([]).run()
     assert not at.exception
     assert "at least one normal class" in at.error[0].value
 
@@ -100,3 +100,66 @@ def test_diverged_run_says_so_without_a_traceback():
     assert "epoch 2" in at.error[0].value
     assert "did not finish with finite errors" in at.warning[0].value
     assert not at.metric
+
+
+def test_a_shared_link_sets_up_the_page_and_bad_parameters_get_a_notice():
+    at = page_test(PAGE)
+    at.query_params.update({"normal": "3,7", "bottleneck": "4", "lr": "0.01", "kind": "conv",
+                            "percentile": "99.5", "dn_noise": "0.5", "hidden": "many", "bogus": "1",
+                            "lock": "bottleneck"})
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="ae.normal_pick").value == ["3", "7"]
+    bottleneck = at.slider(key="ae.bottleneck")
+    assert bottleneck.value == 4 and bottleneck.disabled
+    assert at.select_slider(key="ae.lr").value == 0.01
+    assert at.radio(key="ae.kind").value == "conv"
+    assert at.slider(key="ae.hidden").value == 64  # the malformed value is ignored
+    assert at.session_state["ae.percentile"] == 99.5 and at.session_state["ae.dn_noise"] == 0.5
+    warnings = " ".join(w.value for w in at.warning)
+    assert "hidden=many" in warnings and "bogus" in warnings
+    assert "Normal = 3, 7" in " ".join(c.value for c in at.caption)
+
+
+def test_a_link_with_a_class_the_data_lacks_falls_back_with_a_notice():
+    at = page_test(PAGE)
+    at.query_params.update({"normal": "Coat"})
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="ae.normal_pick").value == ["0"]
+    assert any("'Coat'" in w.value for w in at.warning)
+
+
+def test_changed_settings_are_written_back_to_the_link():
+    at = page_test(PAGE).run()
+    assert dict(at.query_params) == {}
+    at.slider(key="ae.bottleneck").set_value(3).run()
+    at.multiselect(key="ae.normal_pick").set_value(["0", "5"]).run()
+    assert dict(at.query_params) == {"bottleneck": "3", "normal": "0,5"}
+    at.selectbox(key="ae.source").set_value(anomalies.CANCER_SRC).run()
+    assert not at.exception
+    assert dict(at.query_params)["source"] == anomalies.CANCER_SRC
+
+
+def test_workshop_mode_caps_the_controls(monkeypatch):
+    monkeypatch.setenv("NNKIT_WORKSHOP", "1")
+    at = page_test(PAGE).run()
+    assert at.slider(key="ae.epochs").max == 30
+    assert at.slider(key="ae.hidden").max == 64
+    assert any("Workshop mode" in c.value for c in at.caption)
+
+
+def test_twin_run_downloads_and_notebook_after_a_run():
+    at = _page(bottleneck=4, hidden=16)
+    at.button(key="ae.train").click().run()
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Notebook (.ipynb)", "Trained model (.keras)"]
+    twin_names = at.selectbox(key="ae.twin.name").options
+    assert "normal" not in twin_names and "bottleneck" in twin_names
+    at.selectbox(key="ae.twin.name").set_value("lr").run()
+    at.selectbox(key="ae.twin.lr").set_value("0.01").run()
+    at.button(key="ae.twin.go").click().run()
+    assert not at.exception
+    first, twin = at.session_state["ae.runs"]
+    assert {k for k in first.settings if first.settings[k] != twin.settings[k]} == {"lr"}
+    assert at.select_slider(key="ae.lr").value == 0.01
