@@ -39,6 +39,15 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 TORCH_BN_EPSILON = 1e-5   # Keras MobileNetV2 uses 1e-3: the converter folds the gap into gamma
 SIZES = (96, 128, 160, 192, 224)
+WORKSHOP_MAX_SIZE = 160   # a 224-pixel MobileNetV2 costs ~2× the 160 one on a shared CPU
+BATCH_SIZE = 16           # every variant trains with these, so they compare fairly
+VALIDATION = 0.25         # the same held-out images for every variant (seeded split)
+HEAD_DROPOUT, HEAD_LEARNING_RATE = 0.2, 1e-3
+
+
+def sizes(workshop: bool = False) -> tuple[int, ...]:
+    """The image sizes a learner may pick (capped in workshop mode)."""
+    return tuple(s for s in SIZES if not workshop or s <= WORKSHOP_MAX_SIZE)
 
 
 # ---- building and loading ------------------------------------------------------------
@@ -106,7 +115,7 @@ def preprocessing_layers(source: str) -> list:
 
 
 def preprocess(images: np.ndarray, source: str) -> np.ndarray:
-    """NumPy twin of `preprocessing_layers` (for tests and the code snippet)."""
+    """NumPy twin of `preprocessing_layers` (features are extracted from preprocessed arrays)."""
     x = np.asarray(images, dtype="float32")
     if source == ONLINE:
         return x * 2.0 - 1.0
@@ -258,8 +267,8 @@ def _compile(model, learning_rate: float):
     return model
 
 
-def build_head(n_classes: int, n_features: int = 1280, dropout: float = 0.2,
-               learning_rate: float = 1e-3, seed: int = 0):
+def build_head(n_classes: int, n_features: int = 1280, dropout: float = HEAD_DROPOUT,
+               learning_rate: float = HEAD_LEARNING_RATE, seed: int = 0):
     """The new classifier trained on frozen features: dropout + one softmax layer."""
     import keras
 
@@ -355,6 +364,7 @@ OFFLINE_SETS = {
     "Faces vs non-faces (scikit-image lfw_subset)": "faces",
 }
 FASHION_PICK = (5, 7, 9)   # Sandal, Sneaker, Ankle boot: similar shoes, a fair test
+FASHION_POOL = 6000        # Fashion-MNIST training images drawn first; each class is picked from them
 
 
 @dataclass
@@ -382,7 +392,7 @@ def offline_set(name: str, per_class: int, size: int, seed: int = 0) -> ImageSet
     if OFFLINE_SETS.get(name) == "fashion":
         from nnkit import images
 
-        data = images.fashion_mnist(6000, 10, seed)
+        data = images.fashion_mnist(FASHION_POOL, 10, seed)
         picks = [rng.permutation(np.where(data.y == c)[0])[:per_class] for c in FASHION_PICK]
         raw, classes, source = data.x, tuple(data.class_names[c] for c in FASHION_PICK), data.source
     elif OFFLINE_SETS.get(name) == "faces":
@@ -502,43 +512,148 @@ def lesson(rows: list[dict], n_images: int, n_classes: int) -> str:
     return text
 
 
-def snippet(source: str, size: int, classes: tuple[str, ...], epochs: int) -> str:
-    """A short, runnable Keras script that rebuilds the frozen-features classifier."""
-    weights = ('"imagenet"' if source == ONLINE else
-               'None)\nbase.load_weights("assets/models/mobilenet_v2_torchvision_imagenet.weights.h5"')
-    prep = ("keras.layers.Rescaling(2.0, offset=-1.0)  # [0,1] -> [-1,1]" if source == ONLINE else
-            f"keras.layers.Normalization(mean={IMAGENET_MEAN}, variance={tuple(round(s * s, 6) for s in IMAGENET_STD)})")
-    pad = "" if source == ONLINE else \
-        "base = nnkit.pretrained.symmetric_padding(base)  # torchvision's padding\n"
-    return f'''import keras, numpy as np{", nnkit.pretrained" if source == OFFLINE else ""}
-
-# x: float32 images (N, {size}, {size}, 3), RGB in [0, 1]; y: labels 0..{len(classes) - 1}
-# classes: {list(classes)}
-base = keras.applications.MobileNetV2(input_shape=({size}, {size}, 3), include_top=True, weights={weights})
-{pad}base = keras.Model(base.input, base.get_layer("out_relu").output)
-base.trainable = False
-inputs = keras.Input(({size}, {size}, 3))
-h = {prep}(inputs)
-h = keras.layers.GlobalAveragePooling2D()(base(h, training=False))
-h = keras.layers.Dropout(0.2)(h)
-outputs = keras.layers.Dense({len(classes)}, activation="softmax")(h)
-model = keras.Model(inputs, outputs)
-model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
-model.fit(x, y, epochs={epochs}, validation_split=0.2)
-model.save("my_classifier.keras")
-'''
-
-
-def keras_bytes(model) -> bytes:
-    """The model as a .keras file, in memory (for a download button)."""
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "classifier.keras"
-        model.save(path)
-        return path.read_bytes()
-
-
 def probabilities(model, x: np.ndarray, batch_size: int = 16) -> np.ndarray:
     """Class probabilities (N, classes) for per-image predictions with confidence."""
     return np.asarray(model.predict(x, batch_size=batch_size, verbose=0), dtype="float32")
+
+
+# ---- export: a notebook that reproduces the frozen-features run ----------------------------
+
+def _images_code(kind: str) -> str:
+    """Notebook code that rebuilds `offline_set`'s images (uses SIZE, PER_CLASS, SEED, FASHION_DIR).
+
+    Self-contained (its own imports) so tests can run it on its own.
+    """
+    import inspect
+
+    from nnkit import images
+
+    if kind == "fashion":
+        classes = [images.FASHION_CLASSES[c] for c in FASHION_PICK]
+        load = f'''import gzip
+import struct
+from pathlib import Path
+
+{inspect.getsource(images.read_idx)}
+try:
+    x_raw = read_idx(Path(FASHION_DIR) / "train-images-idx3-ubyte.gz")
+    y_raw = read_idx(Path(FASHION_DIR) / "train-labels-idx1-ubyte.gz")
+except FileNotFoundError:  # no Debian package: Keras downloads the same files once
+    (x_raw, y_raw), _ = keras.datasets.fashion_mnist.load_data()
+# As in the app: {FASHION_POOL:,} training images drawn at random, then each class picked from them.
+pool = np.random.default_rng(SEED).permutation(len(x_raw))[:{FASHION_POOL}]
+grey, labels = x_raw[pool].astype("float32") / 255.0, y_raw[pool]
+classes = {classes!r}
+rng = np.random.default_rng(SEED)
+picks = [rng.permutation(np.where(labels == c)[0])[:PER_CLASS] for c in {FASHION_PICK}]'''
+    else:
+        load = '''import skimage.data
+
+grey = skimage.data.lfw_subset().astype("float32")  # 25×25 crops: 100 faces, then 100 non-faces
+classes = ["face", "not a face"]
+rng = np.random.default_rng(SEED)
+picks = [rng.permutation(100)[:PER_CLASS], 100 + rng.permutation(100)[:PER_CLASS]]'''
+    return f'''import numpy as np
+from skimage.transform import resize
+
+{load}
+
+
+def to_rgb(image):
+    """A small grey square → SIZE×SIZE RGB in [0, 1] (bilinear, like the app)."""
+    return resize(np.repeat(image[..., None], 3, axis=2), (SIZE, SIZE, 3), order=1, anti_aliasing=False)
+
+
+x = np.stack([to_rgb(grey[i]) for idx in picks for i in idx]).astype("float32")
+y = np.concatenate([np.full(len(idx), c, "int32") for c, idx in enumerate(picks)])
+print(x.shape, "images; classes:", classes)'''
+
+
+def _network_code(source: str) -> str:
+    """Notebook code for MobileNetV2 as the app loads it, and its input preprocessing."""
+    import inspect
+
+    stock = "keras.applications.MobileNetV2(alpha=1.0, input_shape=(SIZE, SIZE, 3), include_top=True,"
+    if source == ONLINE:
+        return (f'imagenet = {stock} weights="imagenet")\n'
+                "preprocess = keras.layers.Rescaling(2.0, offset=-1.0)  # Keras's weights expect [-1, 1]")
+    return (f"{inspect.getsource(symmetric_padding)}\n\n"
+            f"imagenet = {stock} weights=None)\nimagenet.load_weights(WEIGHTS_FILE)\n"
+            "imagenet = symmetric_padding(imagenet)\n"
+            "# torchvision's weights expect RGB in [0, 1] normalised by the ImageNet mean and std\n"
+            f"preprocess = keras.layers.Normalization(mean={IMAGENET_MEAN}, variance=np.square({IMAGENET_STD}))")
+
+
+def frozen_features_notebook(settings: dict, source: str, result_line: str) -> bytes:
+    """A notebook that reproduces variant (b), frozen MobileNetV2 features + a new head, in plain Keras.
+
+    Same shipped images (set, images per class, size, seed), same network and
+    weights, same split, head, seed and fit, so its final loss matches the
+    app's. No nnkit import: the two small helpers it needs are inlined.
+
+    Args:
+        settings: the run's page settings ("set", "per_class", "size", "seed", "head_epochs").
+        source: ONLINE or OFFLINE, the weights the run actually used (after any fallback).
+        result_line: how the run ended in the app, quoted in the notebook.
+    """
+    import inspect
+    import os
+
+    from nnkit import data, export, images
+
+    s = settings
+    kind = OFFLINE_SETS[s["set"]]
+    paths = []
+    if source == OFFLINE:
+        paths.append(f'WEIGHTS_FILE = "{OFFLINE_WEIGHTS.relative_to(ROOT)}"  # ships with nnkit: copy it next to '
+                     "this notebook or edit the path")
+    if kind == "fashion":
+        paths.append(f'FASHION_DIR = "{images.DEBIAN_DIR}"  # Debian\'s fashion-mnist package, if installed')
+    settings_code = (
+        f'import os\nos.environ.setdefault("KERAS_BACKEND", "{os.environ.get("KERAS_BACKEND", "jax")}")\n'
+        "import keras\nimport numpy as np\nimport plotly.graph_objects as go\n\n" + "\n".join(paths) +
+        f"\nSIZE = {s['size']}  # image side in pixels\nPER_CLASS = {s['per_class']}  # images per class\n"
+        f"SEED = {s['seed']}  # picks the images, the split, the head's first weights and the shuffling\n"
+        f"EPOCHS = {s['head_epochs']}  # head epochs")
+    cells: list[export.Cell] = [
+        ("markdown", f"# Transfer learning: frozen MobileNetV2 features + a new head\n\n"
+                     f"Exported from nnkit's transfer-learning page (variant b) on {s['set']}. "
+                     f"Settings: `{settings}`\n\nIn the app this run ended: {result_line}\n\n"
+                     f"Weights: {SOURCE_TEXT[source]}."),
+        ("code", settings_code),
+        ("markdown", "## The images\nThe same images as in the app: a seeded pick per class, resized to "
+                     "SIZE×SIZE RGB in [0, 1]."),
+        ("code", _images_code(kind)),
+        ("markdown", "## The pretrained network\nMobileNetV2 without its ImageNet classifier: its 1280 "
+                     "feature maps, averaged over the image, describe each image. "
+                     + ("The weights come from torchvision, so the network is rebuilt with torchvision's "
+                        "symmetric padding on its five stride-2 convolutions. " if source == OFFLINE else "")
+                     + "The features are computed once; the network never trains."),
+        ("code", _network_code(source) + "\n\n"
+                 'base = keras.Model(imagenet.input, imagenet.get_layer("out_relu").output)\n'
+                 "base.trainable = False\ninputs = keras.Input((SIZE, SIZE, 3))  # RGB in [0, 1]\n"
+                 "pooled = keras.layers.GlobalAveragePooling2D()(base(preprocess(inputs), training=False))\n"
+                 "extractor = keras.Model(inputs, pooled)\n"
+                 "features = extractor.predict(x, batch_size=32, verbose=0)\nprint(features.shape)"),
+        ("markdown", "## The new head\nOnly the head trains: dropout and one softmax layer on the features. "
+                     f"A seeded random {VALIDATION:.0%} of the images is held out for validation."),
+        ("code", f"{inspect.getsource(data.split)}\n"
+                 f"(f_train, y_train), (f_val, y_val) = split(features, y, {VALIDATION}, seed=SEED)\n\n"
+                 "keras.utils.set_random_seed(SEED)  # the head's initial weights, as in the app\n"
+                 "head = keras.Sequential([\n    keras.Input((features.shape[1],)),\n"
+                 f"    keras.layers.Dropout({HEAD_DROPOUT}),\n"
+                 '    keras.layers.Dense(len(classes), activation="softmax"),\n])\n'
+                 f"head.compile(optimizer=keras.optimizers.Adam(learning_rate={HEAD_LEARNING_RATE}),\n"
+                 '             loss="sparse_categorical_crossentropy", metrics=["accuracy"])\n'
+                 "keras.utils.set_random_seed(SEED)  # the shuffling and dropout, as in the app\n"
+                 f"history = head.fit(f_train, y_train, epochs=EPOCHS, batch_size={BATCH_SIZE},\n"
+                 "                   validation_data=(f_val, y_val), shuffle=True, verbose=0)\n"
+                 'print("final loss", history.history["loss"][-1], '
+                 '"val accuracy", history.history["val_accuracy"][-1])'),
+        ("code", "fig = go.Figure()\nfor name, values in history.history.items():\n"
+                 "    fig.add_scatter(y=values, name=name)\nfig.update_layout(xaxis_title=\"epoch\")\nfig"),
+        ("markdown", "## Take it with you\nNetwork and head as one model on raw RGB in [0, 1]."),
+        ("code", "classifier = keras.Model(inputs, head(pooled))\n"
+                 '# classifier.save("my_classifier.keras")  # about 14 MB: the whole MobileNetV2 travels along'),
+    ]
+    return export.notebook_bytes(cells)

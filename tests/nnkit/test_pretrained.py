@@ -1,14 +1,17 @@
 """nnkit.pretrained: the converted offline weights, the fallback, and freezing."""
 
-import ast
 import importlib.util
 import io
+import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 import nnkit
-from nnkit import pretrained as pt
+from nnkit import export, images, pretrained as pt
 from nnkit.training import TrainConfig
 from tests.helpers import ROOT
 
@@ -225,7 +228,7 @@ def test_features_classifier_and_export_agree(net):
     head = pt.build_head(2)
     full = pt.classifier(net, head)
     np.testing.assert_allclose(pt.probabilities(full, x), pt.probabilities(head, feats), atol=1e-4)
-    blob = pt.keras_bytes(full)
+    blob = export.model_bytes(full)
     assert blob[:2] == b"PK" and len(blob) > 5_000_000      # the whole MobileNetV2 travels along
     import tempfile
     from pathlib import Path
@@ -238,7 +241,7 @@ def test_features_classifier_and_export_agree(net):
     assert small.output_shape == (None, 2) and isinstance(small, keras.Model)
 
 
-def test_projection_separability_lesson_and_snippet():
+def test_projection_separability_and_lesson():
     feats = np.r_[np.ones((5, 4)) + np.eye(5, 4) * 0.1, -np.ones((5, 4))]
     y = np.r_[np.zeros(5, int), np.ones(5, int)]
     xy, ratio = pt.project_2d(feats)
@@ -250,5 +253,53 @@ def test_projection_separability_lesson_and_snippet():
             {"variant": "(c) tune", "trainable": 900000, "val_accuracy": 0.8, "seconds_per_epoch": 7.0}]
     text = pt.lesson(rows, 40, 3)
     assert "(b) frozen" in text and "90%" in text and "40%" in text and "3,843" in text and "-10%" in text
-    for source in (pt.ONLINE, pt.OFFLINE):
-        ast.parse(pt.snippet(source, 128, ("cat", "dog"), 10))
+
+
+def test_workshop_mode_caps_the_image_size():
+    assert pt.sizes() == pt.SIZES and max(pt.sizes(workshop=True)) == pt.WORKSHOP_MAX_SIZE
+
+
+# ---- the exported notebook -----------------------------------------------------------------------
+
+FASHION, FACES = list(pt.OFFLINE_SETS)
+TINY = {"set": FASHION, "per_class": 4, "size": SIZE, "seed": 3, "head_epochs": 2}
+
+
+@pytest.mark.parametrize("name", [FASHION, FACES])
+def test_notebook_picks_the_same_images_as_the_app(name):
+    expected = pt.offline_set(name, 3, 32, seed=7)
+    scope = {"SIZE": 32, "PER_CLASS": 3, "SEED": 7, "FASHION_DIR": str(images.DEBIAN_DIR)}
+    exec(pt._images_code(pt.OFFLINE_SETS[name]), scope)
+    np.testing.assert_array_equal(scope["x"], expected.x)
+    np.testing.assert_array_equal(scope["y"], expected.y)
+    assert tuple(scope["classes"]) == expected.classes
+
+
+@pytest.mark.parametrize("source", [pt.ONLINE, pt.OFFLINE])
+@pytest.mark.parametrize("name", [FASHION, FACES])
+def test_notebook_is_valid_and_needs_no_nnkit(source, name):
+    import nbformat
+
+    blob = pt.frozen_features_notebook({**TINY, "set": name}, source, "Finished 2 epochs.")
+    nbformat.validate(nbformat.reads(blob.decode(), as_version=4))
+    code = export.code_cells(blob)
+    compile(code, "notebook", "exec")
+    assert "import nnkit" not in code and "from nnkit" not in code
+    assert ("WEIGHTS_FILE" in code) == (source == pt.OFFLINE) and ("FASHION_DIR" in code) == (name == FASHION)
+
+
+def test_exported_notebook_reproduces_the_frozen_features_run(net, tmp_path):
+    data = pt.offline_set(TINY["set"], TINY["per_class"], SIZE, TINY["seed"])
+    head = pt.build_head(len(data.classes), seed=TINY["seed"])
+    result = nnkit.train(head, (pt.features(net, data.x), data.y),
+                         TrainConfig(TINY["head_epochs"], pt.BATCH_SIZE, pt.VALIDATION, TINY["seed"]))
+    code = export.code_cells(pt.frozen_features_notebook(TINY, pt.OFFLINE, result.message))
+    # Run where nnkit cannot be imported, with the weights file's path edited as a learner would.
+    code = code.replace(f'"{pt.OFFLINE_WEIGHTS.relative_to(ROOT)}"', repr(str(pt.OFFLINE_WEIGHTS)))
+    code += '\nimport json; print(json.dumps(history.history["loss"]))'
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                         cwd=tmp_path, env={**os.environ, "PYTHONPATH": ""})
+    assert out.returncode == 0, out.stderr[-3000:]
+    losses = json.loads(out.stdout.strip().splitlines()[-1])
+    assert len(losses) == TINY["head_epochs"]
+    assert losses[-1] == pytest.approx(result.history["loss"][-1], rel=0.1)
