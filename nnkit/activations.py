@@ -10,6 +10,7 @@ hand-written derivative. Each entry also carries the formula the page shows
 
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -17,6 +18,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from nnkit import backend
+from nnkit.settings import Setting
 
 SATURATION_THRESHOLD = 0.01  # |f'(z)| below this: the gradient has all but vanished
 SELU_ALPHA, SELU_SCALE = 1.67326324, 1.05070098  # Keras's constants (Klambauer et al. 2017)
@@ -466,3 +468,113 @@ def neuron_readout(x1: float, x2: float, w1: float, w2: float, b: float, key: st
             f"f(z) = {name}({float(z):.3f}) = **{float(f):.4f}**\n\n"
             f"f'(z) = {float(df):.4f}: the factor by which this neuron scales the gradient it passes back"
             + (" (saturated: almost nothing gets through)" if abs(float(df)) < SATURATION_THRESHOLD else ""))
+
+
+# ---- settings: several activations in a shareable link --------------------------
+
+@dataclass(frozen=True)
+class ChoiceList(Setting):
+    """A multiselect's setting: several of `choices` (at most `most`), as a list.
+
+    A link lists them with commas, `?compare=sigmoid,ReLU`. `settings.encode`
+    writes a list as Python prints it (`['sigmoid', 'ReLU']`), so that is
+    read as well: a copied link restores the same selection.
+    """
+
+    most: int | None = None
+
+    def parse(self, text: str, workshop: bool = False) -> list[str]:
+        names = [part.strip().strip("'\"") for part in text.strip().strip("[]").split(",")]
+        names = list(dict.fromkeys(n for n in names if n))  # a multiselect refuses duplicates
+        unknown = [n for n in names if n not in self.choices]
+        if unknown:
+            raise ValueError(f"names “{unknown[0]}”, not one of {', '.join(self.choices)}")
+        if self.most is not None and len(names) > self.most:
+            raise ValueError(f"lists {len(names)} activations; at most {self.most} can be compared")
+        return names
+
+
+# ---- export: the comparison as a plain-Keras notebook ----------------------------
+
+def _data_code(name: str, seed: int) -> str:
+    """NumPy/scikit-learn code leaving the same `x`, `y` as `load_dataset(name, seed)`."""
+    from nnkit import data, export
+
+    if name in data.TOY_2D:
+        return export._toy_data_code(name, TOY_POINTS, TOY_NOISE, seed)
+    shuffle = inspect.getsource(data._shuffled)
+    if name == "digits":
+        return (f"from sklearn.datasets import load_digits\n{shuffle}\n"
+                f"bunch = load_digits()\nx, y = _shuffled(bunch.data / 16.0, bunch.target, {seed})")
+    if name == "breast cancer":
+        return (f"from sklearn.datasets import load_breast_cancer\n{shuffle}\n"
+                "bunch = load_breast_cancer()\n"
+                "x = (bunch.data - bunch.data.mean(0)) / bunch.data.std(0)  # standardised\n"
+                f"x, y = _shuffled(x, bunch.target, {seed})")
+    raise ValueError(f"unknown dataset {name!r}")
+
+
+def _keras_fn_code(key: str, slope: float) -> str:
+    """The expression `keras_fn(key, slope)` evaluates, as notebook source."""
+    if key == "leaky_relu":
+        return f"lambda z: keras.activations.leaky_relu(z, negative_slope={slope})"
+    if key == "arctan":
+        return "keras.ops.arctan"
+    return f'keras.activations.get("{key}")'
+
+
+def activations_notebook(settings: dict, activations: Sequence[str], outcome: str = "") -> bytes:
+    """The page's comparison as a notebook: the same network trained once per activation.
+
+    Args:
+        settings: the runs' settings (dataset, depth, width, optimizer, lr,
+            epochs, batch, seed, slope), as `RunRecord.settings` holds them.
+        activations: activation keys in the order trained, e.g. ["sigmoid", "relu"].
+        outcome: what the app reported, quoted in the first cell.
+    """
+    import os
+
+    from nnkit import data, export
+    from nnkit.models import output_spec
+
+    s = settings
+    dataset = load_dataset(s["dataset"], s["seed"])
+    units, out_activation, loss, metric = output_spec(max(2, len(dataset.class_names)))
+    labels = ", ".join(ACTIVATIONS[a].label for a in activations)
+    registry = "".join(f'    "{a}": {_keras_fn_code(a, s["slope"])},\n' for a in activations)
+    optimizer = {"sgd": "SGD", "adam": "Adam"}[s["optimizer"]]
+    cells: list[tuple[str, str]] = [
+        ("markdown", f"# Activation explorer: {labels} on {s['dataset']}, exported from nnkit\n\n"
+                     f"Settings: `{settings}`\n\n" + (f"In the app: {outcome}" if outcome else "")),
+        ("code", f'import os\nos.environ.setdefault("KERAS_BACKEND", "{os.environ.get("KERAS_BACKEND", "jax")}")\n'
+                 "import keras\nimport numpy as np\nimport plotly.graph_objects as go"),
+        ("markdown", "## The data\nThe same examples as in the app, then a seeded random 80/20 split."),
+        ("code", _data_code(s["dataset"], s["seed"]) + '\nx, y = x.astype("float32"), y.astype("int32")'),
+        ("code", inspect.getsource(data.split)
+                 + f"\n(x_train, y_train), (x_val, y_val) = split(x, y, 0.2, seed={s['seed']})"),
+        ("markdown", "## The model\nOne builder, the activation its only argument. Seeding right before the "
+                     "layers are made gives every activation the *same* initial weights, so the runs "
+                     "differ in the activation alone."),
+        ("code", f"ACTIVATIONS = {{\n{registry}}}\n\n\n"
+                 "def build(activation):\n"
+                 f"    keras.utils.set_random_seed({s['seed']})\n"
+                 f"    hidden = [keras.layers.Dense({s['width']}, activation=activation, name=f\"hidden_{{i + 1}}\")\n"
+                 f"              for i in range({s['depth']})]\n"
+                 f'    output = keras.layers.Dense({units}, activation="{out_activation}", name="output")\n'
+                 f"    model = keras.Sequential([keras.Input(({dataset.n_features},)), *hidden, output])\n"
+                 f"    model.compile(optimizer=keras.optimizers.{optimizer}(learning_rate={s['lr']}),\n"
+                 f'                  loss="{loss}", metrics=["{metric}"])\n'
+                 "    return model"),
+        ("markdown", "## Train, once per activation"),
+        ("code", "histories = {}\nfor name, activation in ACTIVATIONS.items():\n    model = build(activation)\n"
+                 f"    keras.utils.set_random_seed({s['seed']})\n"
+                 f"    fit = model.fit(x_train, y_train, epochs={s['epochs']}, batch_size={s['batch']},\n"
+                 "                    validation_data=(x_val, y_val), shuffle=True, verbose=0)\n"
+                 "    histories[name] = fit.history\n"
+                 '    print(f"{name:>12}: final loss {fit.history[\'loss\'][-1]:.4f}, "\n'
+                 '          f"validation accuracy {fit.history[\'val_accuracy\'][-1]:.1%}")'),
+        ("code", "fig = go.Figure()\nfor name, h in histories.items():\n"
+                 '    fig.add_scatter(y=h["val_accuracy"], name=name)\n'
+                 'fig.update_layout(xaxis_title="epoch", yaxis_title="validation accuracy")\nfig'),
+    ]
+    return export.notebook_bytes(cells)

@@ -5,18 +5,38 @@ from dataclasses import replace
 import streamlit as st
 
 from nnkit import activation_plots as ap, activations as act, boundary, plots, ui
+from nnkit.settings import Setting
 from nnkit.training import TrainConfig
 
-NS, SLOTS = "act", 4  # one ui namespace per compared activation ("act.v0" …), see below
+NS, MOST = "act", 4  # at most four activations trained per comparison
 NAMES = {a.label: k for k, a in act.ACTIVATIONS.items()}
-ui.init_state(NS, {"fns": ["sigmoid", "tanh", "ReLU"], "zmin": -6.0, "zmax": 6.0, "slope": 0.2,
-                   "logits": "2, 1, 0.1, -1", "temp": 1.0, "neuron": "sigmoid", "w1": 1.5,
-                   "w2": -1.0, "b": 0.5, "x1": 1.0, "x2": 0.5, "compare": ["sigmoid", "tanh", "ReLU"],
-                   "dataset": "moons", "depth": 6, "width": 16, "optimizer": "sgd", "lr": 0.1,
-                   "epochs": 15, "batch": 32, "seed": 0, "group": 0})
-slots = [f"{NS}.v{i}" for i in range(SLOTS)]  # train_live's Stop key must differ per variant
-for slot in slots:
-    ui.recover_interrupted(slot)
+LABELS = tuple(NAMES)
+SETTINGS = (
+    act.ChoiceList("fns", ["sigmoid", "tanh", "ReLU"], choices=LABELS),
+    Setting("zmin", -6.0, low=-1000.0, high=1000.0),
+    Setting("zmax", 6.0, low=-1000.0, high=1000.0),
+    Setting("slope", 0.2, low=0.01, high=0.5),
+    Setting("logits", "2, 1, 0.1, -1"),
+    Setting("temp", 1.0, low=0.05, high=10.0),
+    Setting("neuron", "sigmoid", choices=LABELS),
+    Setting("w1", 1.5, low=-5.0, high=5.0),
+    Setting("w2", -1.0, low=-5.0, high=5.0),
+    Setting("b", 0.5, low=-5.0, high=5.0),
+    Setting("x1", 1.0, low=-3.0, high=3.0),
+    Setting("x2", 0.5, low=-3.0, high=3.0),
+    act.ChoiceList("compare", ["sigmoid", "tanh", "ReLU"], choices=LABELS, most=MOST),
+    Setting("dataset", "moons", choices=("moons", "circles", "xor", "spiral", "digits", "breast cancer")),
+    Setting("optimizer", "sgd", choices=("sgd", "adam")),
+    Setting("depth", 6, low=1, high=10, workshop_high=6),
+    Setting("width", 16, low=2, high=64, workshop_high=32),
+    Setting("lr", 0.1, choices=(0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)),
+    Setting("epochs", 15, low=1, high=100, workshop_high=30),
+    Setting("batch", 32, choices=(8, 16, 32, 64, 128)),
+    Setting("seed", 0, low=0, high=9999),
+)
+controls = ui.page_settings(NS, SETTINGS)
+ui.init_state(NS, {"group": 0})  # which comparison is on show: runs carry it in their settings
+ui.recover_interrupted(NS)
 state, k = st.session_state, lambda name: ui.key(NS, name)
 
 st.title("Activation explorer")
@@ -29,21 +49,20 @@ st.markdown(
 
 st.header("1 · The functions and their slopes")
 c1, c2, c3, c4 = st.columns([3, 1, 1, 1.4])
-c1.multiselect("Activations", list(NAMES), key=k("fns"))
-c2.number_input("z from", step=1.0, key=k("zmin"))
-c3.number_input("z to", step=1.0, key=k("zmax"))
-c4.slider("Leaky ReLU slope a", 0.01, 0.5, step=0.01, key=k("slope"))
-slope = state[k("slope")]
+controls("fns", c1.multiselect, "Activations")
+controls("zmin", c2.number_input, "z from", step=1.0)
+controls("zmax", c3.number_input, "z to", step=1.0)
+slope = controls("slope", c4.slider, "Leaky ReLU slope a", step=0.01)
 try:
-    z = act.z_grid(state[k("zmin")], state[k("zmax")])
+    z = act.z_grid(controls.value("zmin"), controls.value("zmax"))
 except ValueError as err:
     st.error(f"Cannot plot this range: {err}.", icon=":material/error:")
     z = None
-if z is not None and not state[k("fns")]:
+if z is not None and not controls.value("fns"):
     st.info("Pick at least one activation to plot.")
 elif z is not None:
     curves = {}
-    for label in state[k("fns")]:
+    for label in controls.value("fns"):
         df = act.derivative(NAMES[label], z, slope)
         curves[label] = {"z": z, "f": act.values(NAMES[label], z, slope), "df": df,
                          "saturated": act.saturated_intervals(z, df)}
@@ -58,45 +77,49 @@ elif z is not None:
 
 st.subheader("Softmax: turning scores into probabilities")
 c1, c2, c3 = st.columns([2, 2, 1.5])
-c1.text_input("Logits z (comma-separated)", key=k("logits"))
-c2.slider("Temperature T", 0.05, 10.0, step=0.05, key=k("temp"))
+controls("logits", c1.text_input, "Logits z (comma-separated)")
+temp = controls("temp", c2.slider, "Temperature T", step=0.05)
 c3.latex(act.SOFTMAX_LATEX)
 try:
-    logits = act.parse_logits(state[k("logits")])
-    probs = act.softmax_with_temperature(logits, state[k("temp")])
-    ui.chart(ap.softmax_figure(logits, probs, state[k("temp")]), k("softmax"))
+    logits = act.parse_logits(controls.value("logits"))
+    probs = act.softmax_with_temperature(logits, temp)
+    ui.chart(ap.softmax_figure(logits, probs, temp), k("softmax"))
     st.caption("Low T sharpens towards the largest logit (arg-max); high T flattens towards uniform.")
 except ValueError as err:
     st.error(f"Cannot read the logits: {err}.", icon=":material/error:")
 
 st.header("2 · One neuron")
 c1, c2, c3, c4 = st.columns(4)
-c1.selectbox("Activation", list(NAMES), key=k("neuron"))
-c2.slider("Weight w₁", -5.0, 5.0, step=0.1, key=k("w1"))
-c3.slider("Weight w₂", -5.0, 5.0, step=0.1, key=k("w2"))
-c4.slider("Bias b", -5.0, 5.0, step=0.1, key=k("b"))
-c2.slider("Input x₁", -3.0, 3.0, step=0.1, key=k("x1"))
-c3.slider("Input x₂", -3.0, 3.0, step=0.1, key=k("x2"))
-w1, w2, b, x1, x2 = (state[k(n)] for n in ("w1", "w2", "b", "x1", "x2"))
-neuron = NAMES[state[k("neuron")]]
+controls("neuron", c1.selectbox, "Activation")
+controls("w1", c2.slider, "Weight w₁", step=0.1)
+controls("w2", c3.slider, "Weight w₂", step=0.1)
+controls("b", c4.slider, "Bias b", step=0.1)
+controls("x1", c2.slider, "Input x₁", step=0.1)
+controls("x2", c3.slider, "Input x₂", step=0.1)
+w1, w2, b, x1, x2 = (controls.value(n) for n in ("w1", "w2", "b", "x1", "x2"))
+neuron = NAMES[controls.value("neuron")]
 left, right = st.columns([1.4, 1])
-ui.chart(ap.neuron_figure(*act.neuron_surface(w1, w2, b, neuron, slope), (x1, x2), state[k("neuron")]),
+ui.chart(ap.neuron_figure(*act.neuron_surface(w1, w2, b, neuron, slope), (x1, x2), controls.value("neuron")),
          k("neuron_surface"), left)
 right.markdown(act.neuron_readout(x1, x2, w1, w2, b, neuron, slope))
 right.caption("The surface changes only along w = (w₁, w₂): the neuron can only tilt and shift one ramp.")
 
 st.header("3 · The experiment: same network, different activations")
 c1, c2, c3 = st.columns([3, 1.5, 1])
-c1.multiselect("Activations to compare (up to 4)", list(NAMES), key=k("compare"), max_selections=SLOTS)
-c2.selectbox("Dataset", ["moons", "circles", "xor", "spiral", "digits", "breast cancer"], key=k("dataset"))
-c3.radio("Optimizer", ["sgd", "adam"], key=k("optimizer"), horizontal=True)
+controls("compare", c1.multiselect, f"Activations to compare (up to {MOST})", max_selections=MOST)
+controls("dataset", c2.selectbox, "Dataset")
+controls("optimizer", c3.radio, "Optimizer", horizontal=True)
 c1, c2, c3, c4 = st.columns(4)
-c1.slider("Hidden layers", 1, 10, key=k("depth"))
-c2.slider("Units per layer", 2, 64, key=k("width"))
-c3.select_slider("Learning rate", [0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0], key=k("lr"))
-c4.slider("Epochs", 1, 100, key=k("epochs"))
-chosen = [NAMES[label] for label in state[k("compare")]][:SLOTS]
-data = act.load_dataset(state[k("dataset")], state[k("seed")])
+controls("depth", c1.slider, "Hidden layers")
+controls("width", c2.slider, "Units per layer")
+controls("lr", c3.select_slider, "Learning rate")
+controls("epochs", c4.slider, "Epochs")
+controls("batch", c1.select_slider, "Batch size")
+controls("seed", c2.number_input, "Seed (same seed, same starting weights)", step=1)
+controls.publish()
+s = controls.values()
+chosen = [NAMES[label] for label in s["compare"]]
+data = act.load_dataset(s["dataset"], s["seed"])
 st.caption(f"{data.description} Each network starts from the same seed, so the same initial weights; "
            "only the activation differs. Gradient norms and stuck units are measured live on a fixed "
            f"batch of {min(act.PROBE_BATCH, len(data.x))} examples.")
@@ -132,15 +155,14 @@ def draw(results, epochs, tag):
 
 def record_results(group):
     """This comparison's finished (or cut-off) runs, as draw() wants them."""
-    records = [r for r in (ui.last_run(s) for s in slots) if r and r.settings.get("group") == group]
+    records = [r for r in ui.runs(NS) if r.settings.get("group") == group]
     return records, {r.label: {"history": r.history, **r.artifacts} for r in records}
 
 
-def train_variant(i, key, group):
-    model = act.build_network(key, data.n_features, max(2, len(data.class_names)), state[k("depth")],
-                              state[k("width")], state[k("optimizer")], state[k("lr")], state[k("seed")],
-                              slope)
-    probe = act.LayerProbe(model, data.x, data.y, key, slope, state[k("seed")])
+def train_variant(key, group):
+    model = act.build_network(key, data.n_features, max(2, len(data.class_names)), s["depth"], s["width"],
+                              s["optimizer"], s["lr"], s["seed"], slope)
+    probe = act.LayerProbe(model, data.x, data.y, key, slope, s["seed"])
     probe.measure(0)  # the untrained network: where vanishing gradients show most clearly
     label = act.ACTIVATIONS[key].label
     # The points travel with the surface, so an old run is redrawn on its own data.
@@ -150,20 +172,20 @@ def train_variant(i, key, group):
     def render(update, tag):
         probe.measure(update.epoch)
         done = record_results(group)[1]
+        # train_live's tag names the epoch, not the variant: add it, or keys repeat across variants.
         draw({**done, label: {"history": update.history, "probe": probe.latest(), "surface": surface()}},
-             update.epochs, tag)
+             update.epochs, f"{tag}.{key}")
 
-    names = ("dataset", "depth", "width", "optimizer", "lr", "epochs", "batch", "seed")
-    settings = {n: state[k(n)] for n in names}
-    ui.train_live(slots[i], label, {**settings, "activation": key, "slope": slope, "group": group}, model,
-                  data, TrainConfig(state[k("epochs")], state[k("batch")], 0.2, state[k("seed")]), view,
-                  render, artifacts=lambda: {"probe": probe.latest(), "surface": surface()})
+    names = ("dataset", "depth", "width", "optimizer", "lr", "epochs", "batch", "seed", "slope")
+    ui.train_live(NS, label, {**{n: s[n] for n in names}, "activation": key, "group": group}, model,
+                  data, TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"]), view, render,
+                  artifacts=lambda: {"probe": probe.latest(), "surface": surface()})
 
 
 if clicked:
     state[k("group")] += 1
-    for i, key in enumerate(chosen):
-        train_variant(i, key, state[k("group")])
+    for key in chosen:
+        train_variant(key, state[k("group")])
 
 records, results = record_results(state[k("group")])
 if not records:
@@ -174,7 +196,11 @@ else:
         draw(results, max(r.settings["epochs"] for r in records), f"{NS}.final")
         for record in records:
             ui.show_outcome(replace(record, message=f"{record.label}: {record.message}"))
+        first = records[0].settings
+        ui.download_buttons(NS, lambda: act.activations_notebook(
+            first, [r.settings["activation"] for r in records],
+            " ".join(f"{r.label}: {r.message}" for r in records)))
+        ui.twin_run(NS, controls, records[-1])
     st.header("4 · What just happened")
-    first = records[0].settings
     chance = act.majority_share(act.load_dataset(first["dataset"], first["seed"]).y)
     st.markdown(act.what_happened(records, first["dataset"], first["depth"], chance))

@@ -6,12 +6,17 @@ differences. Keras computes in float32 (eps 1.2e-7) through up to a dozen ops,
 hence the 1e-6-ish tolerances.
 """
 
+import json
 import math
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-from nnkit import activations as act
+import nnkit
+from nnkit import activations as act, export, settings
 from nnkit.runs import RunRecord
 from nnkit.training import DIVERGED, FINISHED
 
@@ -251,3 +256,64 @@ def test_saturation_summary_names_each_interval():
     text = act.saturation_summary({"sigmoid": [(-6.0, -4.6), (4.6, 6.0)], "linear": []})
     assert "sigmoid saturates (|f'(z)| < 0.01) on z ∈ [-6, -4.6] and [4.6, 6]" in text
     assert "linear never saturates" in text
+
+
+LABELS = tuple(a.label for a in act.ACTIVATIONS.values())
+
+
+def test_a_list_of_activations_survives_the_link_both_ways():
+    schema = [act.ChoiceList("compare", ["sigmoid"], choices=LABELS, most=2)]
+    link = settings.encode({"compare": ["ReLU", "swish / SiLU"]}, schema)
+    assert settings.decode(link, schema) == ({"compare": ["ReLU", "swish / SiLU"]}, [])
+    assert schema[0].parse(" tanh, leaky ReLU ,tanh") == ["tanh", "leaky ReLU"]
+    assert schema[0].parse("") == []
+    _, notices = settings.decode({"compare": "tanh,relu"}, schema)
+    assert "“relu”" in notices[0]  # labels, not keys
+    _, notices = settings.decode({"compare": "tanh,ReLU,ELU"}, schema)
+    assert "at most 2" in notices[0]
+
+
+@pytest.mark.parametrize("name", ["moons", "circles", "xor", "spiral", "digits", "breast cancer"])
+def test_notebook_data_code_gives_the_apps_examples(name):
+    scope = {"np": np}  # the notebook imports NumPy in its first cell
+    exec(act._data_code(name, 3), scope)
+    data = act.load_dataset(name, 3)
+    np.testing.assert_allclose(np.asarray(scope["x"], "float32"), data.x)
+    np.testing.assert_array_equal(scope["y"], data.y)
+
+
+NOTEBOOK_RUN = {"dataset": "xor", "depth": 2, "width": 4, "optimizer": "sgd", "lr": 0.3, "epochs": 2,
+                "batch": 64, "seed": 4, "slope": 0.1}
+
+
+@pytest.mark.parametrize("changes, keys", [({}, ["tanh", "leaky_relu", "arctan"]),
+                                           ({"dataset": "digits", "optimizer": "adam", "lr": 0.01}, ["relu"])])
+def test_exported_notebook_reproduces_each_activations_run(changes, keys):
+    from nnkit.training import TrainConfig
+
+    s = {**NOTEBOOK_RUN, **changes}
+    data = act.load_dataset(s["dataset"], s["seed"])
+    losses = {}
+    for key in keys:
+        model = act.build_network(key, data.n_features, max(2, len(data.class_names)), s["depth"], s["width"],
+                                  s["optimizer"], s["lr"], s["seed"], s["slope"])
+        losses[key] = nnkit.train(model, data, TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"])).history["loss"]
+    code = export.code_cells(act.activations_notebook(s, keys, "ok"))
+    code += "\nimport json; print(json.dumps({k: h['loss'] for k, h in histories.items()}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                         env={**os.environ})
+    assert out.returncode == 0, out.stderr[-3000:]
+    exported = json.loads(out.stdout.strip().splitlines()[-1])
+    assert list(exported) == keys
+    for key in keys:
+        assert len(exported[key]) == s["epochs"]
+        assert exported[key][-1] == pytest.approx(losses[key][-1], rel=0.05)
+
+
+def test_notebook_is_valid_nbformat_and_names_the_settings():
+    import nbformat
+
+    nb = nbformat.reads(act.activations_notebook(NOTEBOOK_RUN, ["sigmoid", "relu"]).decode(), as_version=4)
+    nbformat.validate(nb)
+    code = export.code_cells(act.activations_notebook(NOTEBOOK_RUN, ["sigmoid", "relu"]))
+    assert "xor_points" in code and "nnkit" not in code and "range(2)" in code

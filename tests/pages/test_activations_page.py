@@ -9,7 +9,6 @@ from nnkit.training import FINISHED
 from tests.helpers import page_test
 
 PAGE = "pages/activations.py"
-SLOTS = [f"act.v{i}" for i in range(4)]
 TINY = {"epochs": 1, "depth": 2, "width": 4}
 
 
@@ -69,7 +68,7 @@ def test_comparison_trains_each_activation_and_draws_their_curves():
     at = _page(**TINY, compare=["sigmoid", "tanh", "ReLU"])
     at.button(key="act.train").click().run()
     assert not at.exception
-    records = [at.session_state[f"{s}.runs"][-1] for s in SLOTS[:3]]
+    records = at.session_state["act.runs"][-3:]
     assert [r.label for r in records] == ["sigmoid", "tanh", "ReLU"]
     assert all(r.reason == FINISHED and len(r.history["loss"]) == 1 for r in records)
     names = _trace_names(at)
@@ -89,7 +88,7 @@ def test_real_dataset_and_extreme_depth_run_without_boundaries():
     at = _page(dataset="breast cancer", compare=["sigmoid"], epochs=1, depth=10, width=2)
     at.button(key="act.train").click().run()
     assert not at.exception
-    record = at.session_state["act.v0.runs"][-1]
+    record = at.session_state["act.runs"][-1]
     assert record.reason == FINISHED and record.artifacts["surface"] is None
     assert len(record.artifacts["probe"]["grad_norms"]) == 11
     assert any("On breast cancer with 10 hidden layers" in m.value for m in at.markdown)
@@ -119,11 +118,11 @@ def test_a_variant_cut_off_mid_comparison_keeps_its_curves():
     at = page_test(PAGE)
     # What train_live leaves behind when a click (Stop) abandons the second variant.
     at.session_state["act.group"] = 1
-    at.session_state["act.v0.live"] = {"label": "tanh", "settings": {"group": 1, "activation": "tanh",
-                                                                      "dataset": "moons", "depth": 3, "epochs": 5,
-                                                                      "seed": 0},
-                                       "history": {"loss": [0.7, 0.6], "accuracy": [0.5, 0.6]}, "epochs": 2}
-    at.session_state["act.v0.stop_requested"] = True
+    at.session_state["act.live"] = {"label": "tanh", "settings": {"group": 1, "activation": "tanh",
+                                                                 "dataset": "moons", "depth": 3, "epochs": 5,
+                                                                 "seed": 0},
+                                    "history": {"loss": [0.7, 0.6], "accuracy": [0.5, 0.6]}, "epochs": 2}
+    at.session_state["act.stop_requested"] = True
     at.run()
     assert not at.exception
     assert "tanh · train" in _trace_names(at)
@@ -141,6 +140,64 @@ def test_switching_dataset_after_a_run_keeps_each_boundary_on_its_own_points():
     xs = _array([t for t in boundary["data"] if t.get("name") == "class 0"][0]["x"])
     circles = load_dataset("circles")
     np.testing.assert_array_equal(np.sort(xs), np.sort(circles.x[circles.y == 0, 0]))
+
+
+def test_a_shared_link_sets_up_every_section_and_bad_parameters_get_a_notice():
+    at = page_test(PAGE)
+    at.query_params.update({"fns": "ReLU,ELU", "compare": "['tanh', 'GELU']", "slope": "0.05", "temp": "0.5",
+                            "w1": "-2.5", "epochs": "5", "width": "abc", "neuron": "bogus", "bogus": "1",
+                            "lock": "epochs,compare"})
+    at.run()
+    assert not at.exception
+    assert at.multiselect(key="act.fns").value == ["ReLU", "ELU"]
+    compare = at.multiselect(key="act.compare")
+    assert compare.value == ["tanh", "GELU"] and compare.disabled
+    epochs = at.slider(key="act.epochs")
+    assert epochs.value == 5 and epochs.disabled
+    assert (at.slider(key="act.slope").value, at.slider(key="act.temp").value) == (0.05, 0.5)
+    assert at.slider(key="act.w1").value == -2.5
+    assert at.selectbox(key="act.neuron").value == "sigmoid"  # the bad value was dropped
+    warnings = " ".join(w.value for w in at.warning)
+    assert "width=abc" in warnings and "neuron=bogus" in warnings and "“bogus”" in warnings
+
+
+def test_changed_settings_are_written_to_the_link_and_the_link_restores_them():
+    at = page_test(PAGE).run()
+    assert dict(at.query_params) == {}
+    at.slider(key="act.width").set_value(8).run()
+    at.multiselect(key="act.compare").set_value(["ReLU", "leaky ReLU"]).run()
+    at.slider(key="act.b").set_value(-1.0).run()
+    link = dict(at.query_params)
+    assert link == {"width": "8", "compare": "['ReLU', 'leaky ReLU']", "b": "-1.0"}
+    shared = page_test(PAGE)
+    shared.query_params.update(link)
+    shared.run()
+    assert not shared.exception and not shared.warning
+    assert shared.multiselect(key="act.compare").value == ["ReLU", "leaky ReLU"]
+    assert (shared.slider(key="act.width").value, shared.slider(key="act.b").value) == (8, -1.0)
+
+
+def test_workshop_mode_caps_the_costly_controls(monkeypatch):
+    monkeypatch.setenv("NNKIT_WORKSHOP", "1")
+    at = page_test(PAGE).run()
+    assert not at.exception
+    assert (at.slider(key="act.epochs").max, at.slider(key="act.depth").max) == (30, 6)
+    assert any("Workshop mode" in c.value for c in at.caption)
+
+
+def test_downloads_and_a_twin_run_that_changes_one_setting_for_the_comparison():
+    at = _page(**TINY, compare=["tanh"])
+    at.button(key="act.train").click().run()
+    assert [b.label for b in at.get("download_button")] == ["Notebook (.ipynb)", "Trained model (.keras)"]
+    at.selectbox(key="act.twin.name").set_value("depth").run()
+    at.number_input(key="act.twin.depth").set_value(3).run()
+    at.button(key="act.twin.go").click().run()
+    assert not at.exception
+    first, twin = at.session_state["act.runs"]
+    changed = {k for k in first.settings if first.settings[k] != twin.settings[k]}
+    assert changed == {"depth", "group"}  # group: which comparison a run belongs to
+    assert at.slider(key="act.depth").value == 3
+    assert len(twin.artifacts["probe"]["grad_norms"]) == 4  # 3 hidden + output
 
 
 def _array(value) -> np.ndarray:
