@@ -181,8 +181,10 @@ net_runs = state.get(k("net_runs"), [])
 if net_runs:
     with view.container():
         ui.chart(plots.history_figure({r.label: r.history for r in net_runs}), k("net_curves"))
-        for record in net_runs:
-            ui.show_outcome(record)
+        for col, record in zip(st.columns(len(net_runs)), net_runs):
+            with col:
+                st.markdown(f"**{record.label}**")
+                ui.show_outcome(record)
         last = net_runs[-1]
         st.caption(f"Take home the **{last.label}** run: a notebook that reproduces it in plain Keras"
                    " and, when it finished, the model it trained.")
