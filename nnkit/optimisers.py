@@ -9,7 +9,7 @@ Four tools for the optimisers page, none of which imports streamlit:
 * `race` — steps a `keras.Variable` holding the point (x, y) with each real
   optimizer on a 2-D surface, from one start, and says when a run diverged.
 * schedules (`make_schedule`, `schedule_values`) and `lr_range_test` for the
-  real network.
+  real network, and `optimisers_notebook` to take one of its runs home.
 * text builders for the page's "What it means" section.
 """
 
