@@ -29,6 +29,7 @@ class RunRecord:
     seconds_per_epoch: float | None = None
     samples_per_second: float | None = None
     device: str = ""
+    cpu_seconds_per_epoch: float | None = None  # a short CPU run of the same model, on GPU machines
     artifacts: dict[str, Any] = field(default_factory=dict)  # e.g. the final boundary grid
     created: float = field(default_factory=time.time)
 
@@ -37,7 +38,14 @@ class RunRecord:
                     artifacts: dict[str, Any] | None = None) -> RunRecord:
         return cls(label, dict(settings), result.history, result.reason, result.message,
                    result.epochs_run, result.seconds_per_epoch, result.samples_per_second,
-                   result.device, dict(artifacts or {}))
+                   result.device, artifacts=dict(artifacts or {}))
+
+    @property
+    def speedup(self) -> float | None:
+        """How many times faster than the short CPU run, where one was made."""
+        if self.cpu_seconds_per_epoch and self.seconds_per_epoch:
+            return self.cpu_seconds_per_epoch / self.seconds_per_epoch
+        return None
 
     def final(self, metric: str) -> float | None:
         values = self.history.get(metric)
@@ -51,6 +59,8 @@ class RunRecord:
                 row[metric] = self.final(metric)
         row["s/epoch"] = self.seconds_per_epoch
         row["device"] = self.device
+        if self.speedup:
+            row["GPU speed-up"] = round(self.speedup, 1)
         return row
 
 

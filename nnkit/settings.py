@@ -82,6 +82,8 @@ def encode(values: Mapping[str, Any], schema: Sequence[Setting]) -> dict[str, st
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (list, tuple)):  # multi-choice settings read back "a,b"
+        return ",".join(str(v) for v in value)
     return str(value)
 
 

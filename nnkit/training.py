@@ -97,3 +97,22 @@ def _typical_epoch(seconds: list[float]) -> float:
     # The first epoch pays for tracing/compilation; the rest show steady speed.
     steady = seconds[1:] or seconds
     return statistics.median(steady) if steady else 0.0
+
+
+def cpu_seconds_per_epoch(model, data: Dataset | tuple[np.ndarray, np.ndarray], config: TrainConfig,
+                          epochs: int = 2) -> float:
+    """Typical epoch time of the same model trained briefly on the CPU.
+
+    Used where a GPU is present, to show the learner the speed-up they got:
+    the model is cloned (fresh weights) onto the CPU, compiled the same way,
+    and fitted for `epochs` (the first pays for compilation, so at least 2).
+    """
+    import keras
+
+    with keras.device("cpu:0"):
+        clone = keras.models.clone_model(model)
+        optimizer = model.optimizer.__class__.from_config(model.optimizer.get_config())
+        clone.compile(optimizer=optimizer, loss=model.loss, metrics=["accuracy"] if model.metrics_names[1:] else None)
+        short = TrainConfig(epochs=max(2, epochs), batch_size=config.batch_size,
+                            validation_split=config.validation_split, seed=config.seed)
+        return train(clone, data, short).seconds_per_epoch

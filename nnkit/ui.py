@@ -154,6 +154,7 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     """
     import nnkit
     from nnkit.callbacks import live_history
+    from nnkit.training import FINISHED, cpu_seconds_per_epoch
 
     live_key = key(ns, "live")
     st.session_state[key(ns, "stop_requested")] = False
@@ -178,6 +179,9 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     del st.session_state[live_key]
     st.session_state[key(ns, "model")] = model  # only the latest model is kept, for downloads
     record = RunRecord.from_result(label, settings, result, artifacts() if artifacts else None)
+    if result.reason == FINISHED and _detected().has_gpu:
+        with st.spinner("Timing a short CPU run of the same model, to show the GPU's speed-up…"):
+            record.cpu_seconds_per_epoch = cpu_seconds_per_epoch(model, data, config)
     _store(ns, record)
     return record
 
@@ -236,6 +240,9 @@ def show_outcome(record: RunRecord) -> None:
     if record.seconds_per_epoch:
         speed = (f" {record.seconds_per_epoch * 1000:.0f} ms per epoch"
                  f" ({record.samples_per_second:,.0f} samples/s) on {record.device}.")
+        if record.speedup:
+            speed += (f" That is {record.speedup:.1f}× faster than the same model on the CPU "
+                      f"({record.cpu_seconds_per_epoch * 1000:.0f} ms per epoch).")
     if record.reason == FINISHED:
         st.success(record.message + speed, icon=":material/check_circle:")
     elif record.reason == DIVERGED:
@@ -293,7 +300,7 @@ def download_buttons(ns: str, notebook: Callable[[], bytes] | None = None) -> No
     from nnkit import export
 
     model = st.session_state.get(key(ns, "model"))
-    left, right, _ = st.columns([1, 1, 2])
+    left, right, _ = st.columns([1, 1, 1])
     if notebook is not None:
         left.download_button("Notebook (.ipynb)", data=notebook, file_name=f"nnkit-{ns}.ipynb",
                              mime="application/x-ipynb+json", icon=":material/description:",

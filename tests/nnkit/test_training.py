@@ -70,3 +70,10 @@ def test_split_is_seeded_shuffled_and_sized():
     assert list(yv) != list(range(40, 50))  # not Keras's "last rows" split
     with pytest.raises(ValueError):
         data.split(x, y, 1.0, seed=1)
+
+
+def test_short_cpu_run_of_the_same_model_times_its_epochs():
+    from nnkit.training import cpu_seconds_per_epoch
+
+    model = models.build_mlp(models.MLPConfig(), 2, 2)
+    assert cpu_seconds_per_epoch(model, SMALL, TrainConfig(batch_size=16)) > 0

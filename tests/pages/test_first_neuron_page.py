@@ -124,3 +124,16 @@ def test_downloads_offered_after_a_finished_run():
     at.button(key="neuron.train").click().run()
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Notebook (.ipynb)", "Trained model (.keras)"]
+
+
+def test_on_a_gpu_machine_the_outcome_reports_the_speed_up(monkeypatch):
+    from nnkit import device, ui
+
+    fake = device.DeviceInfo("jax", "JAX x", 2, (device.GPU("Fake GPU", 8192, (8, 9)),), True)
+    monkeypatch.setattr(ui, "_detected", lambda: fake)
+    at = _page()
+    at.button(key="neuron.train").click().run()
+    assert not at.exception
+    record = at.session_state["neuron.runs"][-1]
+    assert record.cpu_seconds_per_epoch > 0 and record.speedup > 0
+    assert "faster than the same model on the CPU" in at.success[0].value
