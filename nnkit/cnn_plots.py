@@ -65,7 +65,7 @@ def mosaic(images: Sequence[np.ndarray], cols: int, normalise: str = "none") -> 
     h = max(t.shape[0] for t in tiles)
     w = max(t.shape[1] for t in tiles)
     rows = math.ceil(len(tiles) / cols)
-    gap = max(1, h // 8)
+    gap = max(1, h // 4)  # room for the caption above each row
     out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan, dtype="float32")
     for i, tile in enumerate(tiles):
         if normalise == "unit":
