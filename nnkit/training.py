@@ -90,7 +90,7 @@ def _why_it_ended(watchdog: StopOnNonFinite, stop: StopRequest | None, ran: int,
                           "training diverged. Lower the learning rate and train again.")
     if stop is not None and stop.requested:
         return STOPPED, f"Stopped by you after {ran} of {planned} epochs."
-    return FINISHED, f"Finished {ran} epochs."
+    return FINISHED, f"Finished {ran} epoch{'s' if ran != 1 else ''}."
 
 
 def _typical_epoch(seconds: list[float]) -> float:

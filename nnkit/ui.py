@@ -43,9 +43,11 @@ class Controls:
     def __init__(self, ns: str, schema, locked: set[str], hidden: set[str], workshop: bool):
         self.ns, self.schema = ns, {s.name: s for s in schema}
         self.locked, self.hidden, self.workshop = locked, hidden, workshop
+        self.labels: dict[str, str] = {}  # widget labels as drawn, for the twin-run menu
 
     def __call__(self, name: str, widget, label: str, **kwargs):
         setting = self.schema[name]
+        self.labels[name] = label
         if name in self.hidden:
             return st.session_state[key(self.ns, name)]
         if setting.choices is not None:
@@ -272,7 +274,8 @@ def twin_run(ns: str, controls: Controls, record: RunRecord) -> None:
     if not names:
         return
     with st.expander("Twin run: change one thing, keep everything else", icon=":material/compare_arrows:"):
-        name = st.selectbox("Setting to change", names, key=key(ns, "twin.name"))
+        name = st.selectbox("Setting to change", names, key=key(ns, "twin.name"),
+                            format_func=lambda n: controls.labels.get(n, n))
         setting, current = controls.schema[name], record.settings[name]
         if setting.choices is not None:
             others = [c for c in setting.choices if c != current]
