@@ -12,13 +12,14 @@ training experiments: outliers (regression) and class imbalance.
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
 
-from nnkit import backend
+from nnkit import backend, data
 
 # Keras clips probabilities to [EPSILON, 1 - EPSILON] before taking a log. In
 # float32 (Keras's default) 1 - 1e-7 rounds to 0.99999988, so log(1 - p) is
@@ -400,6 +401,34 @@ def build_model(n_inputs: int, hidden: tuple[int, ...], output_activation: str |
     return model
 
 
+@dataclass(frozen=True)
+class Experiment:
+    """One training experiment's model and fit; the page and its notebook both read it."""
+
+    n_inputs: int
+    hidden: tuple[int, ...]              # tanh layers between input and output
+    output_activation: str | None
+    metrics: tuple[str, ...]
+    validation: float                    # fraction held out (seeded split)
+    batch_size: int = 32
+
+    def model(self, loss, learning_rate: float, seed: int):
+        """This experiment's model compiled with `loss`, from the seed's initial weights."""
+        return build_model(self.n_inputs, self.hidden, self.output_activation, loss,
+                           learning_rate, seed, self.metrics)
+
+    def train_config(self, epochs: int, seed: int):
+        """How `nnkit.train` fits this experiment (the notebook's `fit` mirrors it)."""
+        from nnkit.training import TrainConfig
+
+        return TrainConfig(epochs, self.batch_size, self.validation, seed)
+
+
+OUTLIERS = Experiment(1, (), None, ("mae",), 0.0)                  # linear regression
+IMBALANCE = Experiment(2, (8,), "sigmoid", ("accuracy",), 0.2)     # 2 → 8 → 1 classifier
+OUTLIER_LOSSES = ("MSE", "MAE", "Huber")
+
+
 def predict(model, x: np.ndarray) -> np.ndarray:
     """Model output as a flat NumPy array (a direct call: cheap enough for live redraws)."""
     from keras import ops
@@ -542,3 +571,111 @@ def imbalance_lesson(metrics: dict[str, dict], minority: float, reasons: dict[st
         text += " Here plain BCE already finds the rare class as well as the others; lower the class ratio to see the difference."
     text += f" The best balance of the two (F1) came from **{best_f1}**."
     return text
+
+
+# ---- export: each experiment as a plain-Keras notebook ---------------------------
+
+def outlier_notebook(settings: dict) -> bytes:
+    """Reproduce experiment A: same points, seed, model and fit for MSE, MAE and Huber(δ).
+
+    `settings` is the run's record (a_outliers, a_points, a_epochs, a_lr, delta, seed).
+    """
+    s, seed = settings, settings["seed"]
+    data_code = (f"SLOPE, INTERCEPT = {SLOPE}, {INTERCEPT}\n\n\n{_source(OutlierData, outlier_data, clean_rmse, data.split)}\n"
+                 f"points = outlier_data({s['a_points']}, {s['a_outliers']}, seed={seed})\n"
+                 f"(x_train, y_train), _ = split(points.x, points.y, {OUTLIERS.validation}, seed={seed})")
+    loss_code = (f"{_source(regression_loss)}\n"
+                 f"loss_functions = {{name: regression_loss(name, delta={s['delta']}) for name in {OUTLIER_LOSSES}}}")
+    plot_code = (f"grid = np.linspace(-2, 2, 50, dtype=\"float32\")[:, None]\n"
+                 "clean = ~points.outlier\nfig = go.Figure()\n"
+                 'fig.add_scatter(x=points.x[clean, 0], y=points.y[clean, 0], mode="markers", name="clean points")\n'
+                 'fig.add_scatter(x=points.x[~clean, 0], y=points.y[~clean, 0], mode="markers", name="outliers")\n'
+                 'fig.add_scatter(x=grid[:, 0], y=points.true_line(grid[:, 0]), name="true line", line={"dash": "dot"})\n'
+                 "for name, model in models.items():\n"
+                 '    fig.add_scatter(x=grid[:, 0], y=model.predict(grid, verbose=0).ravel(), name=f"fit · {name}")\n'
+                 "    print(name, \"RMSE to the true line on clean points:\",\n"
+                 "          clean_rmse(points, model.predict(points.x, verbose=0).ravel()))\nfig")
+    return _notebook(
+        f"Loss functions, experiment A (outliers): MSE vs MAE vs Huber (δ = {s['delta']})", s,
+        "A noisy line y = 1.5x + 0.5 with a share of points pushed far upward, as in the app.",
+        data_code, "Each loss gets the same linear model with the same initial weights.",
+        loss_code, OUTLIERS, s["a_lr"], s["a_epochs"], plot_code)
+
+
+def imbalance_notebook(settings: dict) -> bytes:
+    """Reproduce experiment B: BCE, class-weighted BCE and focal(γ) on the same rare-class data.
+
+    `settings` is the run's record (b_minority, b_points, b_epochs, b_lr, gamma, seed).
+    """
+    s, seed = settings, settings["seed"]
+    data_code = (f"{_source(imbalanced_data, data.split)}\n"
+                 f"x, y = imbalanced_data({s['b_points']}, {s['b_minority']}, seed={seed})\n"
+                 f"(x_train, y_train), (x_val, y_val) = split(x, y, {IMBALANCE.validation}, seed={seed})")
+    loss_code = (f"{_source(balanced_weights, weighted_bce, imbalance_losses)}\n"
+                 f"loss_functions = imbalance_losses(y_train, gamma={s['gamma']})")
+    plot_code = (f"{_source(classification_metrics)}\n"
+                 "for name, model in models.items():\n"
+                 "    m = classification_metrics(y_val, model.predict(x_val, verbose=0).ravel())\n"
+                 "    print(f\"{name}: precision {m['precision']:.2f}, recall {m['recall']:.2f}, \"\n"
+                 "          f\"F1 {m['f1']:.2f}, confusion {m['confusion']}\")")
+    return _notebook(
+        f"Loss functions, experiment B (class imbalance): BCE vs weighted BCE vs focal (γ = {s['gamma']})", s,
+        "Two overlapping clusters where class 1 is rare, then a seeded random split, as in the app.",
+        data_code, "Each loss gets the same small network with the same initial weights; "
+                   "the class weights come from the training split.",
+        loss_code, IMBALANCE, s["b_lr"], s["b_epochs"], plot_code)
+
+
+def _notebook(title: str, settings: dict, data_text: str, data_code: str, model_text: str,
+              loss_code: str, exp: Experiment, learning_rate: float, epochs: int, result_code: str) -> bytes:
+    from nnkit import export
+
+    seed = settings["seed"]
+    validation = "validation_data=(x_val, y_val), " if exp.validation else ""
+    train_code = ("histories, models = {}, {}\nfor name, loss in loss_functions.items():\n"
+                  "    model = build_model(loss)\n"
+                  f"    keras.utils.set_random_seed({seed})  # the same shuffling for every loss\n"
+                  f"    history = model.fit(x_train, y_train, epochs={epochs}, batch_size={exp.batch_size}, "
+                  f"{validation}shuffle=True, verbose=0)\n"
+                  "    histories[name], models[name] = history.history, model\n"
+                  '    print(name, "final loss", history.history["loss"][-1])')
+    curves_code = ("fig = go.Figure()\nfor name, history in histories.items():\n"
+                   "    for metric, values in history.items():\n"
+                   '        fig.add_scatter(y=values, name=f"{name} · {metric}")\n'
+                   'fig.update_layout(xaxis_title="epoch")\nfig')
+    return export.notebook_bytes([
+        ("markdown", f"# {title}\n\nExported from nnkit. Settings: `{settings}`"),
+        ("code", f'import os\nos.environ.setdefault("KERAS_BACKEND", "{backend.name()}")\n'
+                 "from dataclasses import dataclass\nfrom typing import Callable\n\n"
+                 "import keras\nimport numpy as np\nimport plotly.graph_objects as go"),
+        ("markdown", f"## The data\n{data_text}"),
+        ("code", data_code),
+        ("markdown", f"## The model and the losses\n{model_text}"),
+        ("code", _model_code(exp, learning_rate, seed)),
+        ("code", loss_code),
+        ("markdown", "## Train\nOne fit per loss, from the same seed, so only the loss differs."),
+        ("code", train_code),
+        ("code", curves_code),
+        ("markdown", "## Results"),
+        ("code", result_code),
+    ])
+
+
+def _model_code(exp: Experiment, learning_rate: float, seed: int) -> str:
+    """`build_model(loss)` in plain Keras, layer for layer what `Experiment.model` builds."""
+    hidden = "".join(f'        keras.layers.Dense({n}, activation="tanh", name="hidden_{i + 1}"),\n'
+                     for i, n in enumerate(exp.hidden))
+    return ("def build_model(loss):\n"
+            f"    keras.utils.set_random_seed({seed})  # same initial weights for every loss\n"
+            "    model = keras.Sequential([\n"
+            f"        keras.Input(({exp.n_inputs},)),\n{hidden}"
+            f'        keras.layers.Dense(1, activation={exp.output_activation!r}, name="output"),\n'
+            '    ], name="loss_model")\n'
+            f"    model.compile(optimizer=keras.optimizers.Adam({learning_rate}), loss=loss, "
+            f"metrics={list(exp.metrics)})\n"
+            "    return model")
+
+
+def _source(*objects) -> str:
+    """The source of small pure helpers, pasted into a notebook so it needs no nnkit."""
+    return "\n\n".join(inspect.getsource(o) for o in objects)

@@ -220,3 +220,66 @@ def test_family_curves_cover_every_loss_of_a_kind_and_are_cached():
     x, huber, _ = reg["Huber"]
     np.testing.assert_allclose(huber, losses.formula("Huber", np.zeros_like(x), x.astype("float32"), 0.5),
                                rtol=1e-6, atol=1e-6)
+
+
+# ---- export ------------------------------------------------------------------------
+
+A_SETTINGS = {"a_outliers": 0.2, "a_points": 60, "a_epochs": 3, "a_lr": 0.1, "delta": 0.5, "seed": 3}
+B_SETTINGS = {"b_minority": 0.1, "b_points": 200, "b_epochs": 3, "b_lr": 0.03, "gamma": 3.0, "seed": 3}
+
+
+def _app_losses(experiment):
+    """Each loss's training curve through nnkit, as the page trains it."""
+    import nnkit
+    from nnkit import data
+
+    if experiment == "outliers":
+        s, setup = A_SETTINGS, losses.OUTLIERS
+        points = losses.outlier_data(s["a_points"], s["a_outliers"], seed=s["seed"])
+        xy = points.x, points.y
+        variants = {n: losses.regression_loss(n, s["delta"]) for n in losses.OUTLIER_LOSSES}
+        lr, epochs = s["a_lr"], s["a_epochs"]
+    else:
+        s, setup = B_SETTINGS, losses.IMBALANCE
+        xy = losses.imbalanced_data(s["b_points"], s["b_minority"], s["seed"])
+        (_, train_y), _ = data.split(*xy, setup.validation, s["seed"])
+        variants = losses.imbalance_losses(train_y, s["gamma"])
+        lr, epochs = s["b_lr"], s["b_epochs"]
+    return {label: nnkit.train(setup.model(loss, lr, s["seed"]), xy,
+                               setup.train_config(epochs, s["seed"])).history["loss"]
+            for label, loss in variants.items()}
+
+
+@pytest.mark.parametrize("experiment", ["outliers", "imbalance"])
+def test_exported_notebook_runs_and_reproduces_every_loss(experiment):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from nnkit import export
+
+    notebook = (losses.outlier_notebook(A_SETTINGS) if experiment == "outliers"
+                else losses.imbalance_notebook(B_SETTINGS))
+    code = export.code_cells(notebook) + '\nimport json; print(json.dumps({k: h["loss"] for k, h in histories.items()}))'
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env={**os.environ})
+    assert out.returncode == 0, out.stderr[-3000:]
+    exported = json.loads(out.stdout.strip().splitlines()[-1])
+    app = _app_losses(experiment)
+    assert list(exported) == list(app) and len(app) == 3
+    for label, curve in app.items():
+        assert len(exported[label]) == len(curve) == 3
+        assert exported[label][-1] == pytest.approx(curve[-1], rel=0.05), label
+
+
+def test_notebooks_are_valid_and_need_no_nnkit():
+    import nbformat
+
+    for notebook in (losses.outlier_notebook(A_SETTINGS), losses.imbalance_notebook(B_SETTINGS)):
+        nb = nbformat.reads(notebook.decode(), as_version=4)
+        nbformat.validate(nb)
+        code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+        assert "import nnkit" not in code and "from nnkit" not in code
+        assert "keras.utils.set_random_seed(3)" in code
+    assert "Huber(delta=delta)" in losses.outlier_notebook(A_SETTINGS).decode()

@@ -1,5 +1,8 @@
 """AppTest for the loss-functions page: curves, by-hand table, both experiments."""
 
+import numpy as np
+
+from nnkit.training import FINISHED, STOPPED
 from tests.helpers import page_test
 
 PAGE = "pages/losses.py"
@@ -43,7 +46,7 @@ def test_bad_by_hand_input_gives_a_message_not_a_traceback():
 
 def test_outlier_experiment_trains_three_losses_from_the_same_seed():
     at = _page(a_epochs=2, a_points=50)
-    at.button(key="loss.a.train").click().run()
+    at.button(key="loss.train").click().run()
     assert not at.exception
     runs = at.session_state["loss.a"]["runs"]
     assert list(runs) == ["MSE", "MAE", "Huber"]
@@ -51,6 +54,7 @@ def test_outlier_experiment_trains_three_losses_from_the_same_seed():
     assert all("rmse" in r.artifacts for r in runs.values())
     assert any(m.value.startswith("**Outliers.** Distance from the true line") for m in at.markdown)
     assert len(at.get("plotly_chart")) >= 3   # loss curves, fitted lines, training curves
+    assert [b.label for b in at.get("download_button")] == ["Notebook (.ipynb)", "Trained model (.keras)"]
 
 
 def test_imbalance_experiment_reports_precision_recall_and_confusion():
@@ -63,3 +67,75 @@ def test_imbalance_experiment_reports_precision_recall_and_confusion():
     assert all(sum(map(sum, m["confusion"])) == m["n"] == 40 for m in metrics)
     assert any(m.value.startswith("**Imbalance.** Class 1 is") for m in at.markdown)
     assert len(at.get("plotly_chart")) >= 3   # loss curves, training curves, confusion matrices
+    assert [b.label for b in at.get("download_button")] == ["Notebook (.ipynb)", "Trained model (.keras)"]
+
+
+def test_a_shared_link_sets_up_the_page_and_bad_parameters_get_a_notice():
+    at = page_test(PAGE)
+    at.query_params.update({"a_epochs": "5", "a_lr": "0.3", "family": "classification", "label": "0",
+                            "a_points": "abc", "bogus": "1", "lock": "a_epochs"})
+    at.run()
+    assert not at.exception
+    epochs = at.slider(key="loss.a_epochs")
+    assert epochs.value == 5 and epochs.disabled
+    assert at.select_slider(key="loss.a_lr").value == 0.3
+    assert at.radio(key="loss.family").value == "classification" and at.radio(key="loss.label").value == 0
+    assert at.slider(key="loss.a_points").value == 200   # the malformed value is ignored
+    warnings = " ".join(w.value for w in at.warning)
+    assert "a_points=abc" in warnings and "bogus" in warnings
+
+
+def test_changed_settings_are_written_back_to_the_link():
+    at = page_test(PAGE).run()
+    assert dict(at.query_params) == {}
+    at.slider(key="loss.delta").set_value(2.0).run()
+    at.selectbox(key="loss.hand_loss").set_value("MSE").run()
+    at.slider(key="loss.b_minority").set_value(0.2).run()
+    assert dict(at.query_params) == {"delta": "2.0", "hand_loss": "MSE", "b_minority": "0.2"}
+
+
+def test_workshop_mode_caps_the_costly_controls(monkeypatch):
+    monkeypatch.setenv("NNKIT_WORKSHOP", "1")
+    at = page_test(PAGE).run()
+    assert at.slider(key="loss.a_epochs").max == 60 and at.slider(key="loss.b_points").max == 1500
+    assert any("Workshop mode" in c.value for c in at.caption)
+
+
+def test_twin_run_retrains_the_three_losses_with_one_setting_changed():
+    at = _page(a_epochs=1, a_points=50)
+    at.button(key="loss.train").click().run()
+    first = {k: r.settings for k, r in at.session_state["loss.a"]["runs"].items()}
+    at.selectbox(key="loss.twin.name").set_value("a_lr").run()
+    at.selectbox(key="loss.twin.a_lr").set_value(0.01).run()
+    at.button(key="loss.twin.go").click().run()
+    assert not at.exception
+    twin = at.session_state["loss.a"]["runs"]
+    assert list(twin) == ["MSE", "MAE", "Huber"] and len(at.session_state["loss.runs"]) == 6
+    for name, record in twin.items():
+        settings = record.settings
+        changed = {k for k in settings if settings[k] != first[name][k]}
+        assert changed == {"a_lr"} and settings["a_lr"] == 0.01 and settings["seed"] == 0
+    assert at.select_slider(key="loss.a_lr").value == 0.01
+
+
+def test_a_run_cut_off_by_a_rerun_keeps_the_finished_losses_and_the_partial_one():
+    at = page_test(PAGE)
+    done = _record("MSE")
+    at.session_state["loss.a"] = {"settings": done.settings, "runs": {"MSE": done}}
+    # What train_live leaves behind when Streamlit abandons the script mid-fit (here: MAE).
+    at.session_state["loss.live"] = {"label": "MAE", "settings": done.settings,
+                                     "history": {"loss": [2.0], "mae": [2.0]}, "epochs": 1}
+    at.session_state["loss.stop_requested"] = True
+    at.run()
+    assert not at.exception
+    runs = at.session_state["loss.a"]["runs"]
+    assert list(runs) == ["MSE", "MAE"] and runs["MAE"].reason == STOPPED
+    assert any("you pressed Stop" in i.value for i in at.info)
+
+
+def _record(label):
+    from nnkit.runs import RunRecord
+
+    settings = {"a_outliers": 0.15, "a_points": 50, "a_epochs": 1, "a_lr": 0.1, "delta": 1.0, "seed": 0}
+    return RunRecord(label, settings, {"loss": [3.0], "mae": [1.5]}, FINISHED, "Finished 1 epochs.", 1,
+                     artifacts={"fit": np.zeros(50), "rmse": 1.0})
