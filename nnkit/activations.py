@@ -476,15 +476,14 @@ def neuron_readout(x1: float, x2: float, w1: float, w2: float, b: float, key: st
 class ChoiceList(Setting):
     """A multiselect's setting: several of `choices` (at most `most`), as a list.
 
-    A link lists them with commas, `?compare=sigmoid,ReLU`. `settings.encode`
-    writes a list as Python prints it (`['sigmoid', 'ReLU']`), so that is
-    read as well: a copied link restores the same selection.
+    `nnkit.settings` parses one value per setting; this reads the comma-separated
+    list that `settings.encode` writes for a list value, `?compare=sigmoid,ReLU`.
     """
 
     most: int | None = None
 
     def parse(self, text: str, workshop: bool = False) -> list[str]:
-        names = [part.strip().strip("'\"") for part in text.strip().strip("[]").split(",")]
+        names = [part.strip() for part in text.split(",")]
         names = list(dict.fromkeys(n for n in names if n))  # a multiselect refuses duplicates
         unknown = [n for n in names if n not in self.choices]
         if unknown:

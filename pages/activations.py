@@ -115,7 +115,7 @@ controls("width", c2.slider, "Units per layer")
 controls("lr", c3.select_slider, "Learning rate")
 controls("epochs", c4.slider, "Epochs")
 controls("batch", c1.select_slider, "Batch size")
-controls("seed", c2.number_input, "Seed (same seed, same starting weights)", step=1)
+controls("seed", c2.number_input, "Seed", step=1, help="Same seed, same starting weights.")
 controls.publish()
 s = controls.values()
 chosen = [NAMES[label] for label in s["compare"]]

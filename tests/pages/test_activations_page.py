@@ -144,7 +144,7 @@ def test_switching_dataset_after_a_run_keeps_each_boundary_on_its_own_points():
 
 def test_a_shared_link_sets_up_every_section_and_bad_parameters_get_a_notice():
     at = page_test(PAGE)
-    at.query_params.update({"fns": "ReLU,ELU", "compare": "['tanh', 'GELU']", "slope": "0.05", "temp": "0.5",
+    at.query_params.update({"fns": "ReLU,ELU", "compare": "tanh, GELU", "slope": "0.05", "temp": "0.5",
                             "w1": "-2.5", "epochs": "5", "width": "abc", "neuron": "bogus", "bogus": "1",
                             "lock": "epochs,compare"})
     at.run()
@@ -168,7 +168,7 @@ def test_changed_settings_are_written_to_the_link_and_the_link_restores_them():
     at.multiselect(key="act.compare").set_value(["ReLU", "leaky ReLU"]).run()
     at.slider(key="act.b").set_value(-1.0).run()
     link = dict(at.query_params)
-    assert link == {"width": "8", "compare": "['ReLU', 'leaky ReLU']", "b": "-1.0"}
+    assert link == {"width": "8", "compare": "ReLU,leaky ReLU", "b": "-1.0"}
     shared = page_test(PAGE)
     shared.query_params.update(link)
     shared.run()
