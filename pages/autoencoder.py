@@ -96,7 +96,6 @@ controls("hidden", c3.slider, "Hidden units (conv: a quarter as many filters)", 
 controls("epochs", c1.slider, "Epochs")
 controls("lr", c2.select_slider, "Learning rate")
 controls("seed", c3.number_input, "Seed (same seed, same starting weights)", step=1)
-st.caption("Threshold and denoiser settings are further down.")
 s = {name: get(name) for name in RUN_SETTINGS}
 s["kind"] = s["kind"] if conv_ok else ae.DENSE
 config = ae.config_from(s, data.unit_range)
