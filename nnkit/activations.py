@@ -18,7 +18,6 @@ from typing import Callable, Sequence
 import numpy as np
 
 from nnkit import backend
-from nnkit.settings import Setting
 
 SATURATION_THRESHOLD = 0.01  # |f'(z)| below this: the gradient has all but vanished
 SELU_ALPHA, SELU_SCALE = 1.67326324, 1.05070098  # Keras's constants (Klambauer et al. 2017)
@@ -471,27 +470,6 @@ def neuron_readout(x1: float, x2: float, w1: float, w2: float, b: float, key: st
 
 
 # ---- settings: several activations in a shareable link --------------------------
-
-@dataclass(frozen=True)
-class ChoiceList(Setting):
-    """A multiselect's setting: several of `choices` (at most `most`), as a list.
-
-    `nnkit.settings` parses one value per setting; this reads the comma-separated
-    list that `settings.encode` writes for a list value, `?compare=sigmoid,ReLU`.
-    """
-
-    most: int | None = None
-
-    def parse(self, text: str, workshop: bool = False) -> list[str]:
-        names = [part.strip() for part in text.split(",")]
-        names = list(dict.fromkeys(n for n in names if n))  # a multiselect refuses duplicates
-        unknown = [n for n in names if n not in self.choices]
-        if unknown:
-            raise ValueError(f"names “{unknown[0]}”, not one of {', '.join(self.choices)}")
-        if self.most is not None and len(names) > self.most:
-            raise ValueError(f"lists {len(names)} activations; at most {self.most} can be compared")
-        return names
-
 
 # ---- export: the comparison as a plain-Keras notebook ----------------------------
 

@@ -586,7 +586,7 @@ def outlier_notebook(settings: dict) -> bytes:
                  f"(x_train, y_train), _ = split(points.x, points.y, {OUTLIERS.validation}, seed={seed})")
     loss_code = (f"{_source(regression_loss)}\n"
                  f"loss_functions = {{name: regression_loss(name, delta={s['delta']}) for name in {OUTLIER_LOSSES}}}")
-    plot_code = (f"grid = np.linspace(-2, 2, 50, dtype=\"float32\")[:, None]\n"
+    plot_code = ("grid = np.linspace(-2, 2, 50, dtype=\"float32\")[:, None]\n"
                  "clean = ~points.outlier\nfig = go.Figure()\n"
                  'fig.add_scatter(x=points.x[clean, 0], y=points.y[clean, 0], mode="markers", name="clean points")\n'
                  'fig.add_scatter(x=points.x[~clean, 0], y=points.y[~clean, 0], mode="markers", name="outliers")\n'

@@ -25,7 +25,6 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from nnkit import backend
-from nnkit.settings import Setting
 from nnkit.surfaces import Surface
 
 ESCAPE_FACTOR = 1e3  # a point this many plot-widths from its start has run off to infinity
@@ -532,27 +531,6 @@ def build_network(name: str, learning_rate: Any, knob: float | None, n_inputs: i
 
 
 # ---- the page's settings and export ------------------------------------------------
-
-@dataclass(frozen=True)
-class SubsetSetting(Setting):
-    """A setting whose value is a list drawn from `choices` (a multiselect).
-
-    `nnkit.settings` parses one value per setting; this reads a comma-separated
-    link (?racers=SGD,Adam) as well as the list text `settings.encode` writes.
-    """
-
-    most: int | None = None  # largest number of entries (the multiselect's max_selections)
-
-    def parse(self, text: str, workshop: bool = False) -> list[str]:
-        names = [n.strip().strip("'\"") for n in text.strip().strip("[]").split(",")]
-        names = list(dict.fromkeys(n for n in names if n))
-        unknown = [n for n in names if n not in self.choices]
-        if unknown:
-            raise ValueError(f"names {', '.join(unknown)}; choose from {', '.join(self.choices)}")
-        if self.most is not None and len(names) > self.most:
-            raise ValueError(f"lists {len(names)}; at most {self.most} may be chosen")
-        return names
-
 
 def optimisers_notebook(settings: dict[str, Any], result_line: str = "") -> bytes:
     """Reproduce one real-network run of the optimisers page in plain Keras.

@@ -45,6 +45,26 @@ class Setting:
         return value
 
 
+@dataclass(frozen=True)
+class SettingList(Setting):
+    """Several of `choices` (a multiselect), at most `most`, as a list.
+
+    Links carry it comma-separated, `?compare=sigmoid,ReLU`, as `encode` writes it.
+    """
+
+    most: int | None = None  # the multiselect's max_selections
+
+    def parse(self, text: str, workshop: bool = False) -> list:
+        names = [n.strip().strip("'\"") for n in text.strip().strip("[]").split(",")]
+        names = list(dict.fromkeys(n for n in names if n))  # a multiselect refuses duplicates
+        unknown = [n for n in names if n not in self.choices]
+        if unknown:
+            raise ValueError(f"names “{_short(unknown[0])}”, not one of {', '.join(map(str, self.choices))}")
+        if self.most is not None and len(names) > self.most:
+            raise ValueError(f"lists {len(names)}; at most {self.most} can be chosen")
+        return names
+
+
 def _convert(text: str, kind: type) -> Any:
     text = text.strip()
     if kind is bool:

@@ -159,20 +159,21 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     from nnkit.training import FINISHED, cpu_seconds_per_epoch
 
     live_key = key(ns, "live")
+    run_number = len(runs(ns))  # several runs may train in one script run
     st.session_state[key(ns, "stop_requested")] = False
     st.session_state[live_key] = {"label": label, "settings": dict(settings), "history": {}, "epochs": 0}
     bar_col, stop_col = st.columns([5, 1], vertical_alignment="center")
     progress = bar_col.progress(0.0, text="Compiling the model…")
     stop_slot = stop_col.empty()
     # One Stop button per run: a page may train several variants in one click.
-    stop_slot.button("Stop", key=key(ns, f"stop.{len(runs(ns))}"), icon=":material/stop:",
+    stop_slot.button("Stop", key=key(ns, f"stop.{run_number}"), icon=":material/stop:",
                      on_click=_request_stop, args=(ns,))
 
     def sink(update) -> None:
         st.session_state[live_key].update(history=update.history, epochs=update.epoch)
         progress.progress(update.fraction, text=_progress_text(update))
         with view.container():
-            render(update, f"{ns}.live.{update.epoch}.{update.step or 0}")
+            render(update, f"{ns}.live.{run_number}.{update.epoch}.{update.step or 0}")
 
     st.session_state.pop(key(ns, "model"), None)  # free the previous model before training
     result = nnkit.train(model, data, config, callbacks=[*callbacks, live_history(sink, batch_updates)])

@@ -5,14 +5,14 @@ from dataclasses import replace
 import streamlit as st
 
 from nnkit import activation_plots as ap, activations as act, boundary, plots, ui
-from nnkit.settings import Setting
+from nnkit.settings import Setting, SettingList
 from nnkit.training import TrainConfig
 
 NS, MOST = "act", 4  # at most four activations trained per comparison
 NAMES = {a.label: k for k, a in act.ACTIVATIONS.items()}
 LABELS = tuple(NAMES)
 SETTINGS = (
-    act.ChoiceList("fns", ["sigmoid", "tanh", "ReLU"], choices=LABELS),
+    SettingList("fns", ["sigmoid", "tanh", "ReLU"], choices=LABELS),
     Setting("zmin", -6.0, low=-1000.0, high=1000.0),
     Setting("zmax", 6.0, low=-1000.0, high=1000.0),
     Setting("slope", 0.2, low=0.01, high=0.5),
@@ -24,7 +24,7 @@ SETTINGS = (
     Setting("b", 0.5, low=-5.0, high=5.0),
     Setting("x1", 1.0, low=-3.0, high=3.0),
     Setting("x2", 0.5, low=-3.0, high=3.0),
-    act.ChoiceList("compare", ["sigmoid", "tanh", "ReLU"], choices=LABELS, most=MOST),
+    SettingList("compare", ["sigmoid", "tanh", "ReLU"], choices=LABELS, most=MOST),
     Setting("dataset", "moons", choices=("moons", "circles", "xor", "spiral", "digits", "breast cancer")),
     Setting("optimizer", "sgd", choices=("sgd", "adam")),
     Setting("depth", 6, low=1, high=10, workshop_high=6),

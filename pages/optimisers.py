@@ -7,7 +7,7 @@ from nnkit import optimiser_plots as oplots
 from nnkit import optimisers as opt
 from nnkit import plots, surfaces, ui
 from nnkit.data import REAL
-from nnkit.settings import Setting
+from nnkit.settings import Setting, SettingList
 from nnkit.training import TrainConfig
 
 NS = "opt"
@@ -18,11 +18,11 @@ SETTINGS = (
     Setting("kappa", 10, low=1, high=100),
     Setting("x0", FIRST.start[0]),
     Setting("y0", FIRST.start[1]),
-    opt.SubsetSetting("racers", ["SGD", "SGD + momentum", "RMSprop", "Adam", "Lion"], choices=tuple(NAMES)),
+    SettingList("racers", ["SGD", "SGD + momentum", "RMSprop", "Adam", "Lion"], choices=tuple(NAMES)),
     Setting("steps", 200, low=0, high=2000, workshop_high=500),
     *(Setting(f"lr.{n}", opt.default_lr(n, FIRST), choices=opt.LR_CHOICES) for n in NAMES),
     *(Setting(f"knob.{n}", s.knob_default, low=0.0, high=0.999) for n, s in opt.OPTIMISERS.items() if s.knob),
-    opt.SubsetSetting("net", ["SGD", "SGD + momentum", "Adam"], choices=tuple(NAMES), most=4),
+    SettingList("net", ["SGD", "SGD + momentum", "Adam"], choices=tuple(NAMES), most=4),
     *(Setting(f"netlr.{n}", opt.network_lr(n), choices=opt.LR_CHOICES) for n in NAMES),
     Setting("batch", 32, low=1, high=100_000),
     Setting("epochs", 8, low=1, high=40, workshop_high=15),

@@ -262,7 +262,7 @@ LABELS = tuple(a.label for a in act.ACTIVATIONS.values())
 
 
 def test_a_list_of_activations_survives_the_link_both_ways():
-    schema = [act.ChoiceList("compare", ["sigmoid"], choices=LABELS, most=2)]
+    schema = [settings.SettingList("compare", ["sigmoid"], choices=LABELS, most=2)]
     link = settings.encode({"compare": ["ReLU", "swish / SiLU"]}, schema)
     assert link == {"compare": "ReLU,swish / SiLU"}
     assert settings.decode(link, schema) == ({"compare": ["ReLU", "swish / SiLU"]}, [])

@@ -206,7 +206,7 @@ def test_paths_summary_says_where_each_optimiser_stands():
 def test_subset_setting_reads_comma_lists_and_its_own_link_text():
     from nnkit import settings
 
-    schema = [opt.SubsetSetting("net", ["SGD", "Adam"], choices=tuple(NAMES), most=3)]
+    schema = [settings.SettingList("net", ["SGD", "Adam"], choices=tuple(NAMES), most=3)]
     assert schema[0].parse("SGD + momentum, Adam,Adam") == ["SGD + momentum", "Adam"]
     link = settings.encode({"net": ["Nesterov", "SGD + momentum"]}, schema)
     assert settings.decode(link, schema) == ({"net": ["Nesterov", "SGD + momentum"]}, [])

@@ -1,7 +1,6 @@
 """AppTest of the CNN filters page: the lab, a tiny trained run, the twin runs, bad input."""
 
 import numpy as np
-import pytest
 
 from tests.helpers import page_test
 
