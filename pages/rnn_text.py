@@ -95,7 +95,7 @@ def draw(history, entries, epochs, tag, numbers=True):
 
 
 config = text.TextModelConfig(s["cell"], s["layers"], s["units"], learning_rate=s["lr"], seed=s["seed"])
-if clicked:
+if clicked and error is None:  # a twin run can pick a text that is not usable
     model = text.build_text_model(config, vocab)
     for name in ("gen", "generated"):
         state.pop(ui.key(NS, name), None)

@@ -134,6 +134,12 @@ def test_notebook_download_and_twin_run_from_the_same_weights():
     first, twin = at.session_state["rnn.runs"]
     assert {k for k in first.settings if first.settings[k] != twin.settings[k]} == {"lr"}
     assert at.select_slider(key="rnn.lr").value == 0.03
+    # A twin on text that is not usable (nothing pasted yet) explains instead of crashing.
+    at.selectbox(key="rnn.twin.name").set_value("corpus").run()
+    at.selectbox(key="rnn.twin.corpus").set_value(text.PASTE).run()
+    at.button(key="rnn.twin.go").click().run()
+    assert not at.exception and any("empty" in e.value for e in at.error)
+    assert len(at.session_state["rnn.runs"]) == 2
     # Same seed and architecture: the twin started from the first run's initial weights.
     vocab = text.CharVocab.from_text(text.load_corpus("Shakespeare: the Sonnets", 5000))
     a, b = (text.build_text_model(text.TextModelConfig(units=16, learning_rate=lr), vocab).get_weights()
