@@ -139,8 +139,10 @@ with view.container():
         st.caption("Notebook export covers the scikit-learn and statsmodels data; this source needs a "
                    "download or an upload.")
     # "normal" is free text, which the twin's value picker cannot offer.
-    ui.twin_run(NS, ui.Controls(NS, [t for t in SETTINGS if t.name != "normal"], controls.locked,
-                                controls.hidden, controls.workshop), record)
+    twin = ui.Controls(NS, [t for t in SETTINGS if t.name != "normal"], controls.locked, controls.hidden,
+                       controls.workshop)
+    twin.labels = controls.labels
+    ui.twin_run(NS, twin, record)
 art = record.artifacts
 if record.reason == DIVERGED or not art or not np.isfinite(art["errors"]).all():
     st.warning("No reconstructions to explore: this run did not finish with finite errors. "

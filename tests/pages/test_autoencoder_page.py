@@ -154,8 +154,8 @@ def test_twin_run_downloads_and_notebook_after_a_run():
     at.button(key="ae.train").click().run()
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Notebook (.ipynb)", "Trained model (.keras)"]
-    twin_names = at.selectbox(key="ae.twin.name").options
-    assert "normal" not in twin_names and "bottleneck" in twin_names
+    twin_menu = at.selectbox(key="ae.twin.name").options  # widget labels; free-text "normal" is left out
+    assert "Bottleneck size" in twin_menu and not any("Normal" in o for o in twin_menu)
     at.selectbox(key="ae.twin.name").set_value("lr").run()
     at.selectbox(key="ae.twin.lr").set_value("0.01").run()
     at.button(key="ae.twin.go").click().run()
