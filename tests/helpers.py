@@ -10,3 +10,20 @@ def page_test(path: str, timeout: float = 300):
     from streamlit.testing.v1 import AppTest
 
     return AppTest.from_file(str(ROOT / path), default_timeout=timeout)
+
+
+def run_notebook(notebook: bytes, report: str = 'history.history["loss"]', timeout: float = 300):
+    """Run an exported notebook's code in a fresh interpreter, as a learner
+    would, and return the JSON value of `report` evaluated at its end."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from nnkit import export
+
+    code = export.code_cells(notebook) + f"\nimport json; print(json.dumps({report}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
+                         env={**os.environ})
+    assert out.returncode == 0, out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])

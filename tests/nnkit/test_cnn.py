@@ -7,6 +7,7 @@ import pytest
 from scipy.signal import correlate2d
 
 from nnkit import cnn
+from tests.helpers import run_notebook
 
 
 def reference(image2d: np.ndarray, kernel: np.ndarray, stride: int, padding: str) -> np.ndarray:
@@ -196,13 +197,9 @@ NOTEBOOK_RUNS = {
 
 @pytest.mark.parametrize("name", list(NOTEBOOK_RUNS))
 def test_exported_notebook_runs_and_reproduces_the_run(name):
-    import json
-    import os
-    import subprocess
-    import sys
 
     import nnkit
-    from nnkit import export, images
+    from nnkit import images
     from nnkit.training import TrainConfig
 
     s = NOTEBOOK_RUNS[name]
@@ -210,12 +207,7 @@ def test_exported_notebook_runs_and_reproduces_the_run(name):
     assert data.origin == images.DEBIAN  # the notebook reads the same idx files
     model = cnn.build_cnn(cnn.config_from(s), data.image_shape, data.n_classes)
     result = nnkit.train(model, data, TrainConfig(s["epochs"], s["batch"], cnn.VALIDATION_FRACTION, s["seed"]))
-    code = export.code_cells(cnn.cnn_notebook(s, result.message))
-    code += '\nimport json; print(json.dumps(history.history["loss"]))'
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                         env={**os.environ})
-    assert out.returncode == 0, out.stderr[-3000:]
-    losses = json.loads(out.stdout.strip().splitlines()[-1])
+    losses = run_notebook(cnn.cnn_notebook(s, result.message))
     assert len(losses) == s["epochs"]
     assert losses[-1] == pytest.approx(result.history["loss"][-1], rel=0.05)
 

@@ -1,7 +1,3 @@
-import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -9,6 +5,7 @@ import pytest
 import nnkit
 from nnkit import data, export, models
 from nnkit.training import TrainConfig
+from tests.helpers import run_notebook
 
 SETTINGS = {"dataset": "spiral", "noise": 0.2, "points": 200, "kind": "Small network", "layers": 1,
             "units": 4, "activation": "tanh", "lr": 0.03, "epochs": 3, "batch": 32, "seed": 5}
@@ -25,12 +22,7 @@ def _app_run(s):
 def test_exported_notebook_runs_and_reproduces_the_run(dataset):
     s = {**SETTINGS, "dataset": dataset}
     _, result = _app_run(s)
-    code = export.code_cells(export.first_neuron_notebook(s, result.message))
-    code += '\nimport json; print(json.dumps(history.history["loss"]))'
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                         env={**os.environ})
-    assert out.returncode == 0, out.stderr[-3000:]
-    losses = json.loads(out.stdout.strip().splitlines()[-1])
+    losses = run_notebook(export.first_neuron_notebook(s, result.message))
     assert len(losses) == s["epochs"]
     assert losses[-1] == pytest.approx(result.history["loss"][-1], rel=0.05)
 

@@ -1,17 +1,13 @@
 """The optimisers module against Keras itself: equations, race, schedules, range test."""
 
-import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-from nnkit import export
+from nnkit import export, surfaces
 from nnkit import optimiser_plots as oplots
 from nnkit import optimisers as opt
-from nnkit import surfaces
+from tests.helpers import run_notebook
 
 NAMES = list(opt.OPTIMISERS)
 # Which shown quantity is which Keras optimizer slot (variable path suffix).
@@ -163,7 +159,7 @@ def test_range_test_summary_suggests_a_tenth_of_the_best_lr():
 
 
 def test_lr_range_test_on_digits_runs_and_stops_when_the_loss_explodes():
-    from nnkit.data import Dataset, REAL
+    from nnkit.data import REAL, Dataset
 
     digits = REAL["digits"](0)
     small = Dataset("digits", digits.x[:320], digits.y[:320], "", "", digits.class_names)
@@ -237,13 +233,9 @@ def _app_network_run(s):
 def test_exported_notebook_runs_and_reproduces_the_network_run():
     s = NOTEBOOK_RUN  # a schedule and a knob: the most that can go wrong in the export
     result = _app_network_run(s)
-    code = export.code_cells(opt.optimisers_notebook(s, result.message))
-    assert "nnkit" not in code
-    code += '\nimport json; print(json.dumps(history.history["loss"]))'
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                         env={**os.environ})
-    assert out.returncode == 0, out.stderr[-3000:]
-    losses = json.loads(out.stdout.strip().splitlines()[-1])
+    notebook = opt.optimisers_notebook(s, result.message)
+    assert "nnkit" not in export.code_cells(notebook)
+    losses = run_notebook(notebook)
     assert len(losses) == s["epochs"]
     assert losses[-1] == pytest.approx(result.history["loss"][-1], rel=0.05)
 
