@@ -28,6 +28,12 @@ class Setting:
     high: float | None = None
     workshop_high: float | None = None  # tighter cap in workshop mode
 
+    def options(self, workshop: bool) -> tuple | None:
+        """The allowed choices; in workshop mode only those up to `workshop_high`."""
+        if self.choices is None or not workshop or self.workshop_high is None:
+            return self.choices
+        return tuple(c for c in self.choices if c <= self.workshop_high)
+
     def limit(self, workshop: bool) -> float | None:
         if workshop and self.workshop_high is not None:
             return self.workshop_high
@@ -36,10 +42,10 @@ class Setting:
     def parse(self, text: str, workshop: bool = False) -> Any:
         """The typed value of `text`, or ValueError with a learner-readable reason."""
         value = _convert(text, type(self.default))
-        if self.choices is not None and value not in self.choices:
-            options = ", ".join(str(c) for c in self.choices)
-            raise ValueError(f"must be one of {options}")
-        high = self.limit(workshop)
+        allowed = self.options(workshop)
+        if allowed is not None and value not in allowed:
+            raise ValueError(f"must be one of {', '.join(str(c) for c in allowed)}")
+        high = self.limit(workshop) if self.choices is None else None
         if self.low is not None and value < self.low or high is not None and value > high:
             raise ValueError(f"must be between {self.low} and {high}")
         return value

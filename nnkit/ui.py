@@ -51,7 +51,7 @@ class Controls:
         if name in self.hidden:
             return st.session_state[key(self.ns, name)]
         if setting.choices is not None:
-            kwargs.setdefault("options", list(setting.choices))
+            kwargs.setdefault("options", list(setting.options(self.workshop)))
         if setting.low is not None:
             kwargs.setdefault("min_value", setting.low)
             kwargs.setdefault("max_value", setting.limit(self.workshop))
@@ -138,7 +138,8 @@ def train_button(ns: str, label: str = "Train", disabled: bool = False) -> bool:
     """The page's primary action; True on the run where it (or a twin run) was clicked."""
     clicked = st.button(label, key=key(ns, "train"), type="primary", icon=":material/play_arrow:",
                         disabled=disabled)
-    return clicked or st.session_state.pop(key(ns, "auto_train"), False)
+    twin = st.session_state.pop(key(ns, "auto_train"), False)
+    return clicked or (twin and not disabled)  # a twin cannot start what the page forbids
 
 
 def train_live(ns: str, label: str, settings: dict[str, Any], model, data, config,
@@ -270,8 +271,10 @@ def runs_table(ns: str) -> list[RunRecord]:
 def twin_run(ns: str, controls: Controls, record: RunRecord) -> None:
     """Re-run `record` with exactly one setting changed: same seed, same
     initial weights, so any difference in the curves is caused by that change."""
-    names = [n for n in controls.schema if n in record.settings and n != "seed"
-             and n not in controls.locked | controls.hidden]
+    names = [n for n, setting in controls.schema.items()
+             if n in record.settings and n != "seed" and n not in controls.locked | controls.hidden
+             and not isinstance(setting, settings.SettingList)
+             and (setting.choices is not None or not isinstance(setting.default, str))]
     if not names:
         return
     with st.expander("Twin run: change one thing, keep everything else", icon=":material/compare_arrows:"):
@@ -279,7 +282,7 @@ def twin_run(ns: str, controls: Controls, record: RunRecord) -> None:
                             format_func=lambda n: controls.labels.get(n, n))
         setting, current = controls.schema[name], record.settings[name]
         if setting.choices is not None:
-            others = [c for c in setting.choices if c != current]
+            others = [c for c in setting.options(controls.workshop) if c != current]
             new = st.selectbox(f"New value (was {current})", others, key=key(ns, f"twin.{name}"))
         elif isinstance(setting.default, bool):
             new = not current

@@ -68,3 +68,22 @@ def test_workshop_mode_from_env_and_cloud(monkeypatch, tmp_path):
     assert limits.workshop_mode()
     monkeypatch.setattr(limits, "CLOUD_SOURCE_DIR", tmp_path / "absent")
     assert not limits.workshop_mode()
+
+
+def test_workshop_caps_choice_settings_too():
+    batch = Setting("units", 64, choices=(16, 64, 256, 1024), workshop_high=256)
+    assert batch.options(workshop=False) == (16, 64, 256, 1024)
+    assert batch.options(workshop=True) == (16, 64, 256)
+    assert batch.parse("1024") == 1024
+    values, notices = settings.decode({"units": "1024"}, [batch], workshop=True)
+    assert values == {} and "one of 16, 64, 256" in notices[0]
+
+
+def test_setting_lists_round_trip_and_refuse_unknown_or_too_many():
+    compare = settings.SettingList("compare", ["relu"], choices=("relu", "tanh", "sigmoid"), most=2)
+    link = settings.encode({"compare": ["tanh", "sigmoid"]}, [compare])
+    assert link == {"compare": "tanh,sigmoid"}
+    assert settings.decode(link, [compare]) == ({"compare": ["tanh", "sigmoid"]}, [])
+    assert compare.parse("['relu', 'tanh']") == ["relu", "tanh"]
+    assert "“gelu”" in settings.decode({"compare": "relu,gelu"}, [compare])[1][0]
+    assert "at most 2" in settings.decode({"compare": "relu,tanh,sigmoid"}, [compare])[1][0]
