@@ -537,16 +537,6 @@ def choose_corpus(choice: str, max_chars: int, pasted: str = "",
     return text, notes
 
 
-def capped_choices(setting, workshop: bool) -> list:
-    """A choice setting's options up to its workshop cap, for a select_slider.
-
-    `ui.Controls` caps only low/high ranges; for units offered as choices
-    (16, 32, ... 256) the page passes these options instead.
-    """
-    cap = setting.limit(workshop)
-    return [c for c in setting.choices if cap is None or c <= cap]
-
-
 def text_lesson(history: dict[str, list[float]], vocab_size: int, cell: str, n_chars: int,
                 ms_per_char: float | None = None) -> str:
     """What the loss numbers of this run mean, in bits per character."""

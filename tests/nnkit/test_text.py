@@ -239,9 +239,3 @@ def test_exported_notebook_is_valid_and_carries_its_text(corpus, own):
         text.char_model_notebook({**EXPORT, "corpus": text.UPLOAD}, "ok")
 
 
-def test_capped_choices_respect_the_workshop_cap():
-    from nnkit.settings import Setting
-
-    units = Setting("units", 32, choices=(16, 32, 64, 128), workshop_high=32)
-    assert text.capped_choices(units, workshop=True) == [16, 32]
-    assert text.capped_choices(units, workshop=False) == [16, 32, 64, 128]
