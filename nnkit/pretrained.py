@@ -617,8 +617,9 @@ def frozen_features_notebook(settings: dict, source: str, result_line: str) -> b
         f"EPOCHS = {s['head_epochs']}  # head epochs")
     cells: list[export.Cell] = [
         ("markdown", f"# Transfer learning: frozen MobileNetV2 features + a new head\n\n"
-                     f"Exported from nnkit's transfer-learning page (variant b) on {s['set']}. "
-                     f"Settings: `{settings}`\n\nIn the app this run ended: {result_line}\n\n"
+                     f"Exported from nnkit's transfer-learning page (variant b) on {s['set']}, "
+                     f"{s['per_class']} images per class at {s['size']}×{s['size']} pixels, seed {s['seed']}, "
+                     f"{s['head_epochs']} head epochs.\n\nIn the app this run ended: {result_line}\n\n"
                      f"Weights: {SOURCE_TEXT[source]}."),
         ("code", settings_code),
         ("markdown", "## The images\nThe same images as in the app: a seeded pick per class, resized to "

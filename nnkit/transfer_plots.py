@@ -40,7 +40,7 @@ def projection_figure(xy: np.ndarray, y: np.ndarray, classes: Sequence[str],
                                          "symbol": symbols[c % len(symbols)]}))
     fig.update_xaxes(title_text=f"PC 1 ({ratio[0]:.0%} of variance)")
     fig.update_yaxes(title_text=f"PC 2 ({ratio[1]:.0%} of variance)")
-    fig.update_layout(title="Frozen MobileNetV2 features, projected to 2-D (PCA)")
+    fig.update_layout(title="Frozen MobileNetV2 features in 2-D (PCA)")
     return _layout(fig, 420)
 
 
