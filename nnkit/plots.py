@@ -93,7 +93,7 @@ def layout(fig: go.Figure, height: int) -> go.Figure:
     too slow for live redraws, and Streamlit themes the chart anyway.
     """
     fig.update_layout(height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      legend={"orientation": "h", "y": -0.2})
+                      legend={"orientation": "h", "yanchor": "top", "y": -0.3})
     return fig
 
 
