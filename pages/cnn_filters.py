@@ -152,7 +152,9 @@ if clicked:
     ui.train_live(NS, f"CNN {config.filters} k{config.kernel_size}{' +aug' if config.augment else ''}",
                   {k: s[k] for k in cnn.RUN_SETTINGS}, model, data,
                   TrainConfig(s["epochs"], s["batch"], cnn.VALIDATION_FRACTION, s["seed"]), view,
-                  lambda u, tag: draw(u.history, cnn.first_layer_filters(model), u.epochs, tag, numbers=False),
+                  # Filters as of the last epoch end: syncing JAX weights mid-epoch races
+                  # with the training loop, which empties them between steps.
+                  lambda u, tag: draw(u.history, snapshots.snapshots[-1], u.epochs, tag, numbers=False),
                   batch_updates=True, callbacks=(snapshots,),
                   artifacts=lambda: {"filters": snapshots.snapshots[-1], "start": snapshots.snapshots[0],
                                      "pred": cnn.predict(model, data.x_test), "params": model.count_params(),

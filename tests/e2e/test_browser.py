@@ -140,6 +140,7 @@ def test_every_experiment_trains_in_the_browser(app_url, page, path):
     train.wait_for()
     _wait_idle(page)
     _click_and_wait(page, train)
-    assert page.locator("[data-testid='stException']").count() == 0
-    assert page.locator(".js-plotly-plot").count() >= 1
     page.screenshot(path=ARTIFACTS / f"{path}.png", full_page=True)
+    exceptions = page.locator("[data-testid='stException']")
+    assert exceptions.count() == 0, exceptions.first.inner_text()[:1000]
+    assert page.locator(".js-plotly-plot").count() >= 1
