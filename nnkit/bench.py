@@ -60,7 +60,7 @@ def _live_train(epochs: int) -> tuple[float, int]:
     return time.perf_counter() - start, live.updates
 
 
-def overhead(repetitions: int = 7, epochs: int = 20) -> dict:
+def overhead(repetitions: int = 7, epochs: int = 60) -> dict:
     """Median ratio of nnkit.train + live plots to a plain model.fit."""
     plain, live, ratios, updates = [], [], [], 0
     for _ in range(repetitions):  # interleaved: both variants see the same machine state
