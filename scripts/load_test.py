@@ -74,6 +74,10 @@ class RssSampler(threading.Thread):
             time.sleep(0.5)
 
 
+def _log(path: str, what: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {path}: {what}", file=sys.stderr, flush=True)
+
+
 async def one_learner(browser, url: str, path: str, timeout_s: float) -> dict:
     context = await browser.new_context(viewport={"width": 1400, "height": 1600})
     page = await context.new_page()
@@ -83,7 +87,9 @@ async def one_learner(browser, url: str, path: str, timeout_s: float) -> dict:
         await page.goto(f"{url}/{path}")
         train = page.locator("[data-testid='stBaseButton-primary']").first
         await train.wait_for()
+        _log(path, "loaded")
         await page.wait_for_function(IDLE, polling=500)
+        _log(path, "idle, pressing Train")
         start = time.perf_counter()
         await train.click()
         try:  # a quick rerun may end before the status widget shows
@@ -92,6 +98,7 @@ async def one_learner(browser, url: str, path: str, timeout_s: float) -> dict:
             pass
         await page.wait_for_function(IDLE, polling=500)
         result["seconds"] = round(time.perf_counter() - start, 1)
+        _log(path, f"run ended after {result['seconds']} s")
         result["exceptions"] = await page.locator("[data-testid='stException']").count()
         result["error_boxes"] = await page.locator("[data-testid='stAlertContentError']").count()
         result["completed"] = result["exceptions"] == 0
@@ -122,8 +129,9 @@ def main() -> None:
     parser.add_argument("--url", default=None)
     parser.add_argument("--timeout", type=float, default=600, help="seconds per learner, at most")
     args = parser.parse_args()
-    server = None if args.url else start_server(free_port())
-    url = args.url or f"http://127.0.0.1:{server.args[5]}"
+    port = free_port()
+    server = None if args.url else start_server(port)
+    url = args.url or f"http://127.0.0.1:{port}"
     sampler = RssSampler(server.pid) if server else None
     if sampler:
         sampler.start()
