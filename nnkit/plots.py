@@ -16,7 +16,8 @@ import plotly.graph_objects as go
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 # Blue ↔ orange diverging scale for class probabilities (colour-blind safe).
 PROBABILITY_SCALE = [[0.0, "#0072B2"], [0.5, "#F7F7F7"], [1.0, "#E69F00"]]
-METRIC_TITLES = {"loss": "Loss (lower is better)", "accuracy": "Accuracy (higher is better)"}
+METRIC_TITLES = {"loss": "Loss (lower is better)", "accuracy": "Accuracy (higher is better)",
+                 "mae": "Mean absolute error (lower is better)"}
 
 
 def history_figure(runs: Mapping[str, Mapping[str, Sequence[float]]],

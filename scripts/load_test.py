@@ -27,9 +27,11 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-# Idle: no "Running" status widget and no element left stale by a rerun.
+# Idle: no "Running" status widget, no element left stale by a rerun, and no
+# training in progress (nnkit's Stop button shows only while a model trains).
 IDLE = """() => !document.querySelector("[data-testid='stStatusWidget']")
-              && !document.querySelector("[data-stale='true']")"""
+              && !document.querySelector("[data-stale='true']")
+              && ![...document.querySelectorAll("button")].some(b => b.innerText.trim().endsWith("Stop"))"""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 

@@ -103,11 +103,13 @@ def test_home_to_first_neuron_trains_live(app_url, page):
 
 
 IDLE = """() => !document.querySelector("[data-testid='stStatusWidget']")
-              && !document.querySelector("[data-stale='true']")"""
+              && !document.querySelector("[data-stale='true']")
+              && ![...document.querySelectorAll("button")].some(b => b.innerText.trim().endsWith("Stop"))"""
 
 
 def _wait_idle(page) -> None:
-    # Idle: no "Running" status widget and no element left stale by a rerun.
+    # Idle: no "Running" status widget, no element left stale by a rerun, and no
+    # training in progress (nnkit's Stop button shows only while a model trains).
     page.wait_for_function(IDLE, timeout=300_000, polling=500)
 
 
