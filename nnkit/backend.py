@@ -1,7 +1,7 @@
 """The few things Keras's backend-neutral API cannot do for us.
 
 Everything backend-specific lives here: seeding without loading a second
-framework, listing GPUs, autodiff of a plain function, freeing memory.
+framework, listing GPUs, autodiff of a plain function, per-layer loss gradients.
 """
 
 from __future__ import annotations
@@ -163,17 +163,6 @@ def gradient_fn(fn: Callable) -> Callable[[np.ndarray], np.ndarray]:
 
         return torch_grad
     raise NotImplementedError(f"autodiff is not wired for backend {backend!r}")
-
-
-def free_memory() -> None:
-    """Drop Keras's graph state so repeated runs in one process stay bounded."""
-    import gc
-
-    import keras
-
-    keras.backend.clear_session()
-    gc.collect()
-
 
 def loss_gradients(model, x: np.ndarray, y: np.ndarray, loss_fn: Callable) -> list[np.ndarray]:
     """Gradients of the mean loss w.r.t. each trainable weight, as NumPy arrays.
