@@ -27,3 +27,11 @@ def run_notebook(notebook: bytes, report: str = 'history.history["loss"]', timeo
                          env={**os.environ})
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def page_with(path: str, ns: str, settings: dict):
+    """Run a page once with some of its settings preset (keys without the namespace)."""
+    at = page_test(path)
+    for name, value in settings.items():
+        at.session_state[f"{ns}.{name}"] = value
+    return at.run()

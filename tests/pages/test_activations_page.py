@@ -6,17 +6,14 @@ import pytest
 
 from nnkit.activations import load_dataset
 from nnkit.training import FINISHED
-from tests.helpers import page_test
+from tests.helpers import page_test, page_with
 
 PAGE = "pages/activations.py"
 TINY = {"epochs": 1, "depth": 2, "width": 4}
 
 
 def _page(**settings):
-    at = page_test(PAGE)
-    for name, value in settings.items():
-        at.session_state[f"act.{name}"] = value
-    return at.run()
+    return page_with(PAGE, "act", {**settings})
 
 
 def _charts(at) -> list[dict]:

@@ -6,18 +6,13 @@ import pytest
 
 from nnkit import anomalies
 from nnkit.training import FINISHED
-from tests.helpers import page_test
+from tests.helpers import page_test, page_with
 
 PAGE = "pages/autoencoder.py"
 
 
 def _page(**settings):
-    at = page_test(PAGE)
-    at.session_state["ae.epochs"] = 2
-    at.session_state["ae.dn_epochs"] = 2
-    for name, value in settings.items():
-        at.session_state[f"ae.{name}"] = value
-    return at.run()
+    return page_with(PAGE, "ae", {"epochs": 2, "dn_epochs": 2, **settings})
 
 
 def test_loads_with_a_hint_and_the_error_formula():

@@ -1,18 +1,13 @@
 import pytest
 
 from nnkit.training import FINISHED, INTERRUPTED, STOPPED
-from tests.helpers import page_test
+from tests.helpers import page_test, page_with
 
 PAGE = "pages/first_neuron.py"
 
 
 def _page(**settings):
-    at = page_test(PAGE)
-    at.session_state["neuron.points"] = 200
-    at.session_state["neuron.epochs"] = 2
-    for name, value in settings.items():
-        at.session_state[f"neuron.{name}"] = value
-    return at.run()
+    return page_with(PAGE, "neuron", {"points": 200, "epochs": 2, **settings})
 
 
 def test_loads_with_a_hint_and_no_result():

@@ -3,16 +3,13 @@
 import numpy as np
 
 from nnkit.training import FINISHED, STOPPED
-from tests.helpers import page_test
+from tests.helpers import page_test, page_with
 
 PAGE = "pages/losses.py"
 
 
 def _page(**state):
-    at = page_test(PAGE)
-    for name, value in state.items():
-        at.session_state[f"loss.{name}"] = value
-    return at.run()
+    return page_with(PAGE, "loss", {**state})
 
 
 def test_page_opens_with_curves_formulas_and_the_clipping_note():

@@ -2,18 +2,13 @@
 
 from nnkit.runs import RunRecord
 from nnkit.training import FINISHED
-from tests.helpers import page_test
+from tests.helpers import page_test, page_with
 
 PAGE = "pages/optimisers.py"
 
 
 def _page(**state):
-    at = page_test(PAGE)
-    at.session_state["opt.steps"] = 25
-    at.session_state["opt.racers"] = ["SGD", "Adam"]
-    for name, value in state.items():
-        at.session_state[f"opt.{name}"] = value
-    return at.run()
+    return page_with(PAGE, "opt", {"steps": 25, "racers": ["SGD", "Adam"], **state})
 
 
 def test_race_draws_paths_and_shows_a_step_that_matches_keras():
