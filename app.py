@@ -6,7 +6,8 @@ must open fast, so frameworks load when an experiment first needs them.
 
 import streamlit as st
 
-from nnkit import catalog, device, ui
+from nnkit import catalog, ui
+from nnkit.core import device
 
 st.set_page_config(page_title="nnkit: neural networks, hands on", page_icon=":material/hub:",
                    layout="wide")

@@ -19,7 +19,7 @@ def __getattr__(name: str):
     # `nnkit.train` is the one entry point pages call (and tests patch);
     # resolving it lazily keeps `import nnkit` free of Keras.
     if name == "train":
-        from nnkit.training import train
+        from nnkit.core.training import train
 
         return train
     raise AttributeError(f"module 'nnkit' has no attribute {name!r}")

@@ -20,11 +20,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-HOME_IMPORTS = "import streamlit, nnkit, nnkit.catalog, nnkit.device, nnkit.ui"
+HOME_IMPORTS = "import streamlit, nnkit, nnkit.catalog, nnkit.core.device, nnkit.ui"
 
 
 def _moons_mlp():
-    from nnkit import data, models
+    from nnkit.core import data, models
 
     dataset = data.moons(n_samples=1000, noise=0.2, seed=0)
     model = models.build_mlp(models.MLPConfig(hidden=(16, 16), activation="relu"), 2, 2)
@@ -32,7 +32,7 @@ def _moons_mlp():
 
 
 def _plain_fit(epochs: int) -> float:
-    from nnkit import data
+    from nnkit.core import data
 
     dataset, model = _moons_mlp()
     (x, y), val = data.split(dataset.x, dataset.y, 0.2, 0)
@@ -45,8 +45,8 @@ def _plain_fit(epochs: int) -> float:
 def _live_train(epochs: int) -> tuple[float, int]:
     import nnkit
     from nnkit import plots
-    from nnkit.callbacks import live_history
-    from nnkit.training import TrainConfig
+    from nnkit.core.callbacks import live_history
+    from nnkit.core.training import TrainConfig
 
     dataset, model = _moons_mlp()
     nnkit.train(model, dataset, TrainConfig(epochs=1))  # compile, as for the plain fit
@@ -92,8 +92,8 @@ def peak_rss_mib() -> float:
 def default_runs() -> dict:
     """Each page's default run, timed from click (model build) to final result."""
     import nnkit
-    from nnkit import data, models
-    from nnkit.training import TrainConfig
+    from nnkit.core import data, models
+    from nnkit.core.training import TrainConfig
 
     def first_neuron():
         dataset = data.moons(n_samples=600, noise=0.2, seed=0)
@@ -101,7 +101,8 @@ def default_runs() -> dict:
         nnkit.train(model, dataset, TrainConfig(epochs=40, batch_size=32))
 
     def cnn_filters():
-        from nnkit import cnn, images
+        from nnkit.core import images
+        from nnkit.experiments.cnn_filters import model as cnn
 
         settings = {"filters": 8, "depth": 2, "ksize": 3, "dropout": 0.2, "augment": False, "seed": 0}
         dataset = images.fashion_mnist(3000, cnn.N_TEST, 0, allow_download=False)
@@ -109,8 +110,8 @@ def default_runs() -> dict:
         nnkit.train(model, dataset, TrainConfig(3, 32, cnn.VALIDATION_FRACTION, 0))
 
     def autoencoder():
-        from nnkit import anomalies
-        from nnkit import autoencoders as ae
+        from nnkit.experiments.autoencoder import anomalies
+        from nnkit.experiments.autoencoder import model as ae
 
         settings = {"kind": ae.DENSE, "bottleneck": 8, "hidden": 64, "lr": 0.003, "seed": 0}
         normal, _ = anomalies.normal_classes(anomalies.DIGITS_SRC, anomalies.DEFAULT_NORMAL[anomalies.DIGITS_SRC])
@@ -155,7 +156,7 @@ def main() -> None:
         print(json.dumps(backends(), indent=2))
         return
     import nnkit  # noqa: F401  (picks the backend)
-    from nnkit import device
+    from nnkit.core import device
 
     result = overhead(args.repetitions)
     result["home_import_s"] = home_import_seconds()

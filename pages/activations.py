@@ -4,9 +4,12 @@ from dataclasses import replace
 
 import streamlit as st
 
-from nnkit import activation_plots as ap, activations as act, boundary, plots, ui
-from nnkit.settings import Setting, SettingList
-from nnkit.training import TrainConfig
+from nnkit import plots, ui
+from nnkit.core import boundary
+from nnkit.core.settings import Setting, SettingList
+from nnkit.core.training import TrainConfig
+from nnkit.experiments.activations import figures as ap
+from nnkit.experiments.activations import model as act
 
 NS, MOST = "act", 4  # at most four activations trained per comparison
 NAMES = {a.label: k for k, a in act.ACTIVATIONS.items()}

@@ -3,9 +3,12 @@
 import numpy as np
 import streamlit as st
 
-from nnkit import anomalies, autoencoder_plots as aplots, autoencoders as ae, plots, ui
-from nnkit.settings import Setting
-from nnkit.training import DIVERGED, TrainConfig
+from nnkit import plots, ui
+from nnkit.core.settings import Setting
+from nnkit.core.training import DIVERGED, TrainConfig
+from nnkit.experiments.autoencoder import anomalies
+from nnkit.experiments.autoencoder import figures as aplots
+from nnkit.experiments.autoencoder import model as ae
 
 NS, DN = "ae", "ae_dn"  # main run, denoiser run (its settings share NS's table and link)
 SETTINGS = (

@@ -6,9 +6,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nnkit import cnn, cnn_plots, images, plots, ui
-from nnkit.settings import Setting
-from nnkit.training import TrainConfig
+from nnkit import plots, ui
+from nnkit.core import images
+from nnkit.core.settings import Setting
+from nnkit.core.training import TrainConfig
+from nnkit.experiments.cnn_filters import figures as cnn_plots
+from nnkit.experiments.cnn_filters import model as cnn
 
 NS = "cnn"
 PAIRS = (f"{NS}.aug", f"{NS}.vs")  # sections 4 and 5 each train a pair of runs in one namespace

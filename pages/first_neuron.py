@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from nnkit import boundary, explain, export, models, plots, ui
-from nnkit.settings import Setting
-from nnkit.training import TrainConfig
+from nnkit import plots, ui
+from nnkit.core import boundary, models
+from nnkit.core.settings import Setting
+from nnkit.core.training import TrainConfig
+from nnkit.experiments.first_neuron import lesson as explain
+from nnkit.experiments.first_neuron.notebook import first_neuron_notebook
 
 NS = "neuron"
 SETTINGS = (
@@ -94,7 +97,7 @@ else:
         draw(record.artifacts.get("surface"), record.history,
              record.artifacts.get("points", (dataset.x, dataset.y)), record.epochs_run, f"{NS}.final")
         ui.show_outcome(record)
-        ui.download_buttons(NS, lambda: export.first_neuron_notebook(record.settings, record.message))
+        ui.download_buttons(NS, lambda: first_neuron_notebook(record.settings, record.message))
         ui.twin_run(NS, controls, record)
 
     st.header("4 · What it means")

@@ -4,9 +4,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from nnkit import data, loss_plots, losses, plots, ui
-from nnkit.settings import Setting
-from nnkit.training import FINISHED
+from nnkit import plots, ui
+from nnkit.core import data
+from nnkit.core.settings import Setting
+from nnkit.core.training import FINISHED
+from nnkit.experiments.losses import figures as loss_plots
+from nnkit.experiments.losses import model as losses
 
 NS = "loss"          # settings, and experiment A's runs (its Train button is the page's main one)
 B_NS = f"{NS}.b"     # experiment B's runs

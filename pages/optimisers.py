@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from nnkit import optimiser_plots as oplots
-from nnkit import optimisers as opt
-from nnkit import plots, surfaces, ui
-from nnkit.data import REAL
-from nnkit.settings import Setting, SettingList
-from nnkit.training import TrainConfig
+from nnkit import plots, ui
+from nnkit.core.data import REAL
+from nnkit.core.settings import Setting, SettingList
+from nnkit.core.training import TrainConfig
+from nnkit.experiments.optimisers import figures as oplots
+from nnkit.experiments.optimisers import model as opt
+from nnkit.experiments.optimisers import surfaces
 
 NS = "opt"
 NAMES = list(opt.OPTIMISERS)

@@ -5,9 +5,12 @@ from dataclasses import replace
 
 import streamlit as st
 
-from nnkit import plots, rnn_plots, series, text, ui
-from nnkit.settings import Setting
-from nnkit.training import TrainConfig
+from nnkit import plots, ui
+from nnkit.core import series
+from nnkit.core.settings import Setting
+from nnkit.core.training import TrainConfig
+from nnkit.experiments.rnn_text import figures as rnn_plots
+from nnkit.experiments.rnn_text import model as text
 
 NS = "rnn"
 CMP = {"SimpleRNN": f"{NS}.cmp_simple", "LSTM": f"{NS}.cmp_lstm"}

@@ -3,10 +3,13 @@
 import numpy as np
 import streamlit as st
 
-from nnkit import images, limits, plots, pretrained as pt, transfer_plots, ui
-from nnkit.data import split
-from nnkit.settings import Setting
-from nnkit.training import TrainConfig
+from nnkit import plots, ui
+from nnkit.core import images, limits
+from nnkit.core.data import split
+from nnkit.core.settings import Setting
+from nnkit.core.training import TrainConfig
+from nnkit.experiments.transfer_learning import figures as transfer_plots
+from nnkit.experiments.transfer_learning import model as pt
 
 NS = "tl"
 SETTINGS = (

@@ -36,8 +36,9 @@ def main() -> None:
     parser.add_argument("--button", default=None, help="train button key (default: <ns>.train)")
     args = parser.parse_args()
 
-    import nnkit  # noqa: F401  (backend)
     from streamlit.testing.v1 import AppTest
+
+    import nnkit  # noqa: F401  (backend)
 
     at = AppTest.from_file(str(ROOT / args.page), default_timeout=600).run()
     train = args.button or next(b.key for b in at.button if b.key and b.key.endswith(".train"))

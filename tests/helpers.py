@@ -20,11 +20,17 @@ def run_notebook(notebook: bytes, report: str = 'history.history["loss"]', timeo
     import subprocess
     import sys
 
-    from nnkit import export
+    from nnkit import notebook as export
 
-    code = export.code_cells(notebook) + f"\nimport json; print(json.dumps({report}))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
-                         env={**os.environ})
+    # The notebook must not drag in a second framework: under JAX, TensorFlow stays unloaded.
+    code = export.code_cells(notebook) + (
+        f"\nimport json, sys; assert os.environ['KERAS_BACKEND'] != 'jax' or 'tensorflow' not in sys.modules, "
+        f"'the notebook imported TensorFlow under JAX'\nprint(json.dumps({report}))")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as empty:  # a learner's empty folder: no project files to lean on
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
+                             env={**os.environ}, cwd=empty)
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -27,7 +27,7 @@ def test_no_module_level_mutable_state_in_nnkit():
     # nnkit modules are imported once per server and shared by every session.
     # (Page scripts and app.py are re-executed per run, so their top-level
     # names are per-run locals, not shared state.)
-    offenders = [m for f in sorted((ROOT / "nnkit").glob("*.py")) for m in _module_level_mutables(f)]
+    offenders = [m for f in sorted((ROOT / "nnkit").rglob("*.py")) for m in _module_level_mutables(f)]
     assert offenders == []
 
 

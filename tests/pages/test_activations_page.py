@@ -4,8 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from nnkit.activations import load_dataset
-from nnkit.training import FINISHED
+from nnkit.core.training import FINISHED
+from nnkit.experiments.activations.model import load_dataset
 from tests.helpers import page_test, page_with
 
 PAGE = "pages/activations.py"
@@ -102,7 +102,7 @@ def test_a_new_comparison_hides_older_variants():
 
 
 def test_every_activation_plots_and_the_neuron_accepts_each():
-    from nnkit.activations import ACTIVATIONS
+    from nnkit.experiments.activations.model import ACTIVATIONS
 
     labels = [a.label for a in ACTIVATIONS.values()]
     at = _page(fns=labels, neuron="SELU", zmin=-1000.0, zmax=1000.0)

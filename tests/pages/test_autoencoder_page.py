@@ -4,8 +4,8 @@ shareable links, workshop caps, twin run and downloads."""
 import numpy as np
 import pytest
 
-from nnkit import anomalies
-from nnkit.training import FINISHED
+from nnkit.core.training import FINISHED
+from nnkit.experiments.autoencoder import anomalies
 from tests.helpers import page_test, page_with
 
 PAGE = "pages/autoencoder.py"
@@ -34,7 +34,7 @@ def test_train_then_threshold_explorer_and_denoiser():
     metrics = {m.label: m.value for m in at.metric}
     assert set(metrics) == {"Precision", "Recall", "F1", "ROC AUC"}
     # the metrics shown are those of the threshold on the slider, on the stored errors
-    from nnkit import autoencoders as ae
+    from nnkit.experiments.autoencoder import model as ae
 
     slider = next(s for s in at.slider if s.key.startswith("ae.threshold."))
     report = ae.evaluate(run.artifacts["errors"], run.artifacts["labels"], slider.value)
@@ -83,7 +83,7 @@ def test_csv_source_without_upload_asks_for_a_file():
 
 
 def test_diverged_run_says_so_without_a_traceback():
-    from nnkit.runs import RunRecord
+    from nnkit.core.runs import RunRecord
 
     at = _page()
     at.session_state["ae.runs"] = [RunRecord(

@@ -1,6 +1,6 @@
 import pytest
 
-from nnkit.training import FINISHED, INTERRUPTED, STOPPED
+from nnkit.core.training import FINISHED, INTERRUPTED, STOPPED
 from tests.helpers import page_test, page_with
 
 PAGE = "pages/first_neuron.py"
@@ -106,7 +106,7 @@ def test_twin_run_changes_one_setting_and_starts_from_the_same_weights():
     assert changed == {"activation"} and twin.settings["activation"] == "relu"
     assert at.selectbox(key="neuron.activation").value == "relu"
     # Same seed and architecture: the twin was built from the same initial weights.
-    from nnkit import models
+    from nnkit.core import models
     rebuilt = models.build_mlp(models.MLPConfig((8, 8), "relu", "adam", 0.03, 0), 2, 2)
     untrained = models.build_mlp(models.MLPConfig((8, 8), "tanh", "adam", 0.03, 0), 2, 2)
     for a, b in zip(rebuilt.get_weights(), untrained.get_weights()):
@@ -122,10 +122,11 @@ def test_downloads_offered_after_a_finished_run():
 
 
 def test_on_a_gpu_machine_the_outcome_reports_the_speed_up(monkeypatch):
-    from nnkit import device, ui
+    from nnkit.core import device
+    from nnkit.ui import live
 
     fake = device.DeviceInfo("jax", "JAX x", 2, (device.GPU("Fake GPU", 8192, (8, 9)),), True)
-    monkeypatch.setattr(ui, "_detected", lambda: fake)
+    monkeypatch.setattr(live, "detected_device", lambda: fake)
     at = _page()
     at.button(key="neuron.train").click().run()
     assert not at.exception

@@ -22,7 +22,7 @@ def test_home_page_loads_no_deep_learning_framework():
 import sys, json, time
 sys.path.insert(0, {str(ROOT)!r})
 start = time.perf_counter()
-import streamlit, nnkit, nnkit.catalog, nnkit.device, nnkit.ui
+import streamlit, nnkit, nnkit.catalog, nnkit.core.device, nnkit.ui
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({str(ROOT / "pages/home.py")!r}).run()
 print(json.dumps({{"heavy": [m for m in {HEAVY!r} if m in sys.modules],

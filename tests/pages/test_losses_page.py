@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nnkit.training import FINISHED, STOPPED
+from nnkit.core.training import FINISHED, STOPPED
 from tests.helpers import page_test, page_with
 
 PAGE = "pages/losses.py"
@@ -131,7 +131,7 @@ def test_a_run_cut_off_by_a_rerun_keeps_the_finished_losses_and_the_partial_one(
 
 
 def _record(label):
-    from nnkit.runs import RunRecord
+    from nnkit.core.runs import RunRecord
 
     settings = {"a_outliers": 0.15, "a_points": 50, "a_epochs": 1, "a_lr": 0.1, "delta": 1.0, "seed": 0}
     return RunRecord(label, settings, {"loss": [3.0], "mae": [1.5]}, FINISHED, "Finished 1 epochs.", 1,

@@ -1,7 +1,7 @@
 """AppTest of the optimisers page with tiny settings."""
 
-from nnkit.runs import RunRecord
-from nnkit.training import FINISHED
+from nnkit.core.runs import RunRecord
+from nnkit.core.training import FINISHED
 from tests.helpers import page_test, page_with
 
 PAGE = "pages/optimisers.py"

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from nnkit import text
-from nnkit.training import FINISHED
+from nnkit.core.training import FINISHED
+from nnkit.experiments.rnn_text import model as text
 from tests.helpers import page_test
 
 PAGE = "pages/rnn_text.py"

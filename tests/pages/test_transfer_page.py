@@ -1,6 +1,6 @@
 """AppTest of the transfer-learning page (tiny images and epochs)."""
 
-from nnkit import pretrained
+from nnkit.experiments.transfer_learning import model as pretrained
 from tests.helpers import page_test
 
 PAGE = "pages/transfer_learning.py"

@@ -1,0 +1,25 @@
+"""Streamlit glue: the only nnkit package that imports streamlit.
+
+Pages use only the names below. All state goes in `st.session_state` (one
+per browser session), never in module globals, so two learners never see
+each other's runs.
+
+- `controls`: settings widgets from a page's settings table, shareable links,
+  instructor locks, twin runs;
+- `live`: Train/Stop with a live view, and `train_variants` for comparisons;
+- `widgets`: outcome boxes, runs table, downloads, charts with text
+  alternatives, the device badge, links between pages;
+- `state`: namespaced keys and the per-session run store.
+"""
+
+from nnkit.ui.controls import Controls, page_settings, twin_run
+from nnkit.ui.live import (Variant, comparison_runs, recover_interrupted, results, train_button,
+                           train_live, train_variants)
+from nnkit.ui.state import init_state, key, last_run, runs
+from nnkit.ui.widgets import (chart, detected_device, device_badge, download_buttons, page_link,
+                              runs_table, show_outcome, toy_dataset)
+
+__all__ = ("Controls", "Variant", "chart", "comparison_runs", "detected_device", "device_badge",
+           "download_buttons", "init_state", "key", "last_run", "page_link", "page_settings",
+           "recover_interrupted", "results", "runs", "runs_table", "show_outcome", "toy_dataset",
+           "train_button", "train_live", "train_variants", "twin_run")

@@ -1,0 +1,158 @@
+"""Train/Stop with a live view, the per-session run store, and `train_variants`,
+which trains several models side by side so no page writes its own loop."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import streamlit as st
+
+from nnkit.core.runs import RunRecord
+from nnkit.ui.state import key, runs, store_run
+from nnkit.ui.widgets import detected_device
+
+Render = Callable[["LiveUpdate", str], None]  # noqa: F821 (LiveUpdate loads with Keras)
+
+
+def train_button(ns: str, label: str = "Train", disabled: bool = False) -> bool:
+    """The page's primary action; True on the run where it (or a twin run) was clicked."""
+    clicked = st.button(label, key=key(ns, "train"), type="primary", icon=":material/play_arrow:",
+                        disabled=disabled)
+    twin = st.session_state.pop(key(ns, "auto_train"), False)
+    return clicked or (twin and not disabled)  # a twin cannot start what the page forbids
+
+
+def train_live(ns: str, label: str, settings: dict[str, Any], model, data, config,
+               view, render: Render, batch_updates: bool = False,
+               artifacts: Callable[[], dict[str, Any]] | None = None,
+               callbacks: tuple = ()) -> RunRecord:
+    """Train with a progress bar, a Stop button and `render` redrawn live in `view`.
+
+    The history learned so far is copied into session state at every update:
+    a click mid-training makes Streamlit rerun the script and abandon this
+    call, and `recover_interrupted` then keeps the curves instead of losing
+    them. `artifacts()` runs after training to save small results (e.g. the
+    final decision boundary) so the page can redraw without the model.
+    `callbacks` are extra Keras callbacks (e.g. a filter-snapshot callback).
+    """
+    import nnkit
+    from nnkit.core.callbacks import live_history
+    from nnkit.core.training import FINISHED, cpu_seconds_per_epoch
+
+    live_key = key(ns, "live")
+    run_number = len(runs(ns))  # several runs may train in one script run
+    st.session_state[key(ns, "stop_requested")] = False
+    st.session_state[live_key] = {"label": label, "settings": dict(settings), "history": {}, "epochs": 0}
+    bar_col, stop_col = st.columns([5, 1], vertical_alignment="center")
+    progress = bar_col.progress(0.0, text="Compiling the model…")
+    stop_slot = stop_col.empty()
+    # One Stop button per run: a page may train several variants in one click.
+    stop_slot.button("Stop", key=key(ns, f"stop.{run_number}"), icon=":material/stop:",
+                     on_click=_request_stop, args=(ns,))
+
+    def sink(update) -> None:
+        st.session_state[live_key].update(history=update.history, epochs=update.epoch)
+        progress.progress(update.fraction, text=_progress_text(update))
+        with view.container():
+            render(update, f"{ns}.live.{run_number}.{update.epoch}.{update.step or 0}")
+
+    st.session_state.pop(key(ns, "model"), None)  # free the previous model before training
+    result = nnkit.train(model, data, config, callbacks=[*callbacks, live_history(sink, batch_updates)])
+    progress.empty()
+    stop_slot.empty()
+    del st.session_state[live_key]
+    st.session_state[key(ns, "model")] = model  # only the latest model is kept, for downloads
+    record = RunRecord.from_result(label, settings, result, artifacts() if artifacts else None)
+    if result.reason == FINISHED and detected_device().has_gpu:
+        with st.spinner("Timing a short CPU run of the same model, to show the GPU's speed-up…"):
+            record.cpu_seconds_per_epoch = cpu_seconds_per_epoch(model, data, config)
+    store_run(ns, record)
+    return record
+
+
+def _request_stop(ns: str) -> None:
+    st.session_state[key(ns, "stop_requested")] = True
+
+
+def _progress_text(update) -> str:
+    text = f"Epoch {update.epoch}/{update.epochs}"
+    if update.step:
+        text = f"Epoch {update.epoch + 1}/{update.epochs} · batch {update.step}/{update.steps}"
+    loss = update.batch_logs.get("loss") or (update.history.get("loss") or [None])[-1]
+    return text + (f" · loss {loss:.4f}" if loss is not None else "")
+
+
+def recover_interrupted(ns: str) -> RunRecord | None:
+    """Turn a run cut off by a rerun into a kept record ("stopped by user" or "interrupted")."""
+    from nnkit.core.training import INTERRUPTED, STOPPED
+
+    live = st.session_state.pop(key(ns, "live"), None)
+    if live is None:
+        return None
+    st.session_state.pop(key(ns, "model"), None)  # half-trained: nothing to download
+    stopped = st.session_state.pop(key(ns, "stop_requested"), False)
+    reason = STOPPED if stopped else INTERRUPTED
+    why = "you pressed Stop" if stopped else "the page was changed while it trained"
+    record = RunRecord(live["label"], live["settings"], live["history"], reason,
+                       f"Training ended after {live['epochs']} epochs because {why}; "
+                       "the curves so far are kept.", live["epochs"])
+    store_run(ns, record)
+    return record
+
+
+# ---- several models side by side ------------------------------------------------
+
+Draw = Callable[[dict[str, dict[str, Any]], int, str, bool], None]
+"""draw(results by label, planned epochs, chart-key tag, numbers): one picture of a comparison."""
+
+
+@dataclass
+class Variant:
+    """One model of a comparison: how to build it, and what to keep from it."""
+
+    label: str
+    settings: dict[str, Any]
+    build: Callable[[], Any]                                # a compiled Keras model
+    data: Any                                               # a Dataset or an (x, y) pair
+    config: Any                                             # a TrainConfig
+    live: Callable[[Any, Any], dict[str, Any]] | None = None  # (model, update) -> extra live results
+    keep: Callable[[Any], dict[str, Any]] | None = None       # model -> artifacts kept with the run
+    callbacks: Callable[[Any], tuple] | None = None           # model -> extra Keras callbacks
+    batch_updates: bool = False
+
+
+def train_variants(ns: str, variants: list[Variant], view, draw: Draw) -> list[RunRecord]:
+    """Train `variants` one after another into `view`, each redraw showing the
+    finished ones beside the one training, and return this comparison's runs.
+
+    Chart keys are unique per variant and update, and every run of one click
+    is tagged with the same comparison number, so `comparison_runs` finds the
+    set again after a rerun (or a Stop) without the page tracking anything.
+    """
+    group = st.session_state.get(key(ns, "_groups"), 0) + 1
+    st.session_state[key(ns, "_groups")] = group
+    for index, variant in enumerate(variants):
+        model = variant.build()
+
+        def render(update, tag, variant=variant, model=model, index=index) -> None:
+            current = {"history": update.history, **(variant.live(model, update) if variant.live else {})}
+            draw({**results(comparison_runs(ns, group)), variant.label: current}, update.epochs,
+                 f"{tag}.{index}", False)
+
+        train_live(ns, variant.label, {**variant.settings, "_group": group}, model, variant.data,
+                   variant.config, view, render, variant.batch_updates,
+                   artifacts=(lambda variant=variant, model=model: variant.keep(model)) if variant.keep else None,
+                   callbacks=tuple(variant.callbacks(model)) if variant.callbacks else ())
+    return comparison_runs(ns, group)
+
+
+def comparison_runs(ns: str, group: int | None = None) -> list[RunRecord]:
+    """The runs of one `train_variants` click (the latest by default), oldest first."""
+    group = st.session_state.get(key(ns, "_groups"), 0) if group is None else group
+    return [r for r in runs(ns) if r.settings.get("_group") == group]
+
+
+def results(records: list[RunRecord]) -> dict[str, dict[str, Any]]:
+    """Finished runs as a `Draw` function wants them: curves plus kept artifacts, by label."""
+    return {r.label: {"history": r.history, **r.artifacts} for r in records}

@@ -1,0 +1,102 @@
+"""Bad-input suite for every parser a learner can reach: whatever bytes or
+text arrive, each parser returns a valid result or raises its own
+learner-readable error, never anything else."""
+
+import io
+import tomllib
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nnkit.core import images, limits
+from nnkit.experiments.autoencoder import anomalies
+from nnkit.experiments.rnn_text import model as text
+from tests.helpers import ROOT
+
+HOSTILE_BYTES = [b"", b"\x00" * 100, b"\xff\xd8\xff\xe0garbage", b"\x89PNG\r\n\x1a\n" + b"\x00" * 50,
+                 "naïve, ünïcode\n1,2\n".encode(), b"../../etc/passwd", b"nan,inf\nnan,-inf\n" * 30,
+                 b"a,b\n" + b"1,x\n" * 50, "😀".encode() * 1000]
+FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _readable(error: Exception) -> None:
+    message = str(error)
+    assert message and len(message) < 400 and "Traceback" not in message
+
+
+@pytest.mark.parametrize("blob", HOSTILE_BYTES)
+def test_image_upload_hostile_bytes(blob):
+    try:
+        image, notes = images.decode_upload(blob)
+    except images.ImageError as error:
+        _readable(error)
+    else:
+        assert image.ndim in (2, 3) and np.isfinite(image).all()
+
+
+@given(st.binary(max_size=2000))
+@FAST
+def test_image_upload_any_bytes(blob):
+    test_image_upload_hostile_bytes(blob)
+
+
+def test_image_upload_real_png_greyscale_and_rgba():
+    from PIL import Image
+
+    for mode in ("L", "RGBA", "I;16"):
+        buffer = io.BytesIO()
+        Image.new(mode, (40, 30)).save(buffer, format="PNG")
+        image, _ = images.decode_upload(buffer.getvalue())
+        assert image.shape[:2] == (30, 40) and np.isfinite(image).all()
+
+
+@pytest.mark.parametrize("blob", HOSTILE_BYTES)
+def test_csv_upload_hostile_bytes(blob):
+    try:
+        parsed = anomalies.parse_csv(blob)
+    except anomalies.CSVError as error:
+        _readable(error)
+    else:
+        assert np.isfinite(parsed.x).all()
+
+
+@given(st.lists(st.lists(st.one_of(st.floats(allow_nan=True), st.text(max_size=5)), min_size=1, max_size=4),
+                max_size=40))
+@FAST
+def test_csv_upload_any_table(rows):
+    blob = "\n".join(",".join(str(v) for v in row) for row in rows).encode()
+    test_csv_upload_hostile_bytes(blob)
+
+
+@pytest.mark.parametrize("blob", HOSTILE_BYTES)
+def test_text_upload_hostile_bytes(blob):
+    try:
+        corpus, notes = text.decode_upload(blob)
+    except text.TextError as error:
+        _readable(error)
+    else:
+        assert isinstance(corpus, str) and corpus
+
+
+@given(st.binary(max_size=3000))
+@FAST
+def test_text_upload_any_bytes(blob):
+    test_text_upload_hostile_bytes(blob)
+
+
+@given(st.text(max_size=3000))
+@FAST
+def test_pasted_text_any_unicode(pasted):
+    try:
+        cleaned, notes = text.clean_text(pasted)
+    except text.TextError as error:
+        _readable(error)
+    else:
+        assert isinstance(cleaned, str)
+
+
+def test_upload_limit_in_config_matches_the_code():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == limits.MAX_UPLOAD_MB
