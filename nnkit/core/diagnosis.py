@@ -179,7 +179,10 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, baseline: Base
                              f"({val[best]:.4g}) and rose to {val[-1]:.4g} while the training loss kept "
                              f"falling to {train[-1]:.4g} (gap {gap:.3g}).",
                              "Stop earlier, add Dropout or L2, use more data or a smaller model.", numbers)
-    if _still_falling(watched) and (planned_epochs is None or len(train) >= planned_epochs):
+    skilled = bool(score) and score[-1] >= 0.9 or (
+        baseline is not None and baseline.loss is not None and watched[-1] < 0.5 * baseline.loss)
+    falling = _still_falling(watched) and (planned_epochs is None or len(train) >= planned_epochs)
+    if falling and not skilled:
         return Diagnosis(CUT_SHORT, f"Still improving at the end: the loss fell from {train[0]:.4g} to "
                          f"{train[-1]:.4g} and was still dropping.",
                          "Train for more epochs to see where it settles.", numbers)
@@ -189,4 +192,5 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, baseline: Base
                          "Give the model more capacity (units, layers) or better-suited features.", numbers)
     return Diagnosis(LEARNED, f"The loss fell from {train[0]:.4g} to {train[-1]:.4g}"
                      + (f", well below {baseline.name} ({baseline.loss:.4g})"
-                        if baseline is not None and baseline.loss is not None else "") + ".", "", numbers)
+                        if baseline is not None and baseline.loss is not None else "") + ".",
+                     "It was still improving: more epochs may help a little." if falling else "", numbers)

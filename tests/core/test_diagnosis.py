@@ -1,0 +1,94 @@
+"""nnkit.core.diagnosis: each failure kind named from the numbers, advice never pointing the wrong way."""
+
+import math
+
+import numpy as np
+import pytest
+
+from nnkit.core import diagnosis as dx
+
+TEN = dx.uniform_baseline(10)
+
+
+def _advice_never_raises_lr(d: dx.Diagnosis) -> None:
+    text = d.text.lower()
+    assert "raise the learning rate" not in text and "larger learning rate" not in text
+
+
+def test_baselines_match_their_textbook_forms():
+    assert TEN.loss == pytest.approx(math.log(10)) and TEN.accuracy == pytest.approx(0.1)
+    prior = dx.classification_baseline([0, 0, 0, 1])
+    assert prior.accuracy == 0.75
+    assert prior.loss == pytest.approx(-(0.75 * math.log(0.75) + 0.25 * math.log(0.25)))
+    assert dx.regression_baseline([1.0, 3.0]).loss == pytest.approx(1.0)  # MSE of the mean = variance
+
+
+def test_a_good_run_is_the_only_green_one():
+    history = {"loss": list(np.linspace(1.0, 0.1, 20)), "val_loss": list(np.linspace(1.0, 0.12, 20)),
+               "accuracy": [0.99] * 20, "val_accuracy": [0.97] * 20}
+    d = dx.diagnose(history, "finished", dx.classification_baseline([0, 1]), 20)
+    assert d.kind == dx.LEARNED and d.severity == dx.SUCCESS
+
+
+def test_nan_is_diverged_with_lower_lr_advice():
+    d = dx.diagnose({"loss": [1.0, float("nan")]}, "diverged", TEN)
+    assert d.kind == dx.DIVERGED and d.severity == dx.ERROR and "lower" in d.advice.lower()
+
+
+def test_flat_loss_at_chance_is_stuck_not_green_and_says_lower_lr_first():
+    # first neuron, lr 10, ReLU 4x32: loss flat at 8.05, accuracy 50% on two balanced classes
+    history = {"loss": [8.05] * 10, "val_loss": [8.06] * 10, "accuracy": [0.5] * 10, "val_accuracy": [0.5] * 10}
+    d = dx.diagnose(history, "finished", dx.classification_baseline([0, 1] * 50), 10)
+    assert d.kind == dx.CHANCE and d.severity == dx.WARNING
+    assert "lower it" in d.advice
+    _advice_never_raises_lr(d)
+
+
+def test_rnn_loss_far_above_uniform_guessing_is_not_a_success():
+    # RNN, lr 10: 373.78 nats against ln(56) = 4.03 for guessing uniformly
+    history = {"loss": [50.0, 200.0, 373.78], "val_loss": [60.0, 250.0, 380.0]}
+    d = dx.diagnose(history, "finished", dx.uniform_baseline(56), 3)
+    assert d.kind in (dx.LR_TOO_HIGH, dx.CHANCE) and d.severity != dx.SUCCESS
+    _advice_never_raises_lr(d)
+
+
+def test_accuracy_just_above_chance_on_ten_classes_is_stuck():
+    # optimisers, lr 10: 12.8% on a 10-class task
+    history = {"loss": [2.5, 2.31, 2.30], "val_loss": [2.4, 2.31, 2.30], "val_accuracy": [0.1, 0.12, 0.128]}
+    d = dx.diagnose(history, "finished", TEN, 3)
+    assert d.kind == dx.CHANCE and "10.0%" in d.headline
+
+
+def test_rising_or_oscillating_loss_means_lr_too_large():
+    rising = dx.diagnose({"loss": [1.0, 2.0, 4.0, 3.5]}, "finished", None, 4)
+    swinging = dx.diagnose({"loss": [1.0, 0.5, 1.1, 0.4, 1.2, 0.45, 1.0, 0.5]}, "finished", None, 8)
+    for d in (rising, swinging):
+        assert d.kind == dx.LR_TOO_HIGH and "Lower the learning rate" in d.advice
+        _advice_never_raises_lr(d)
+
+
+def test_validation_rising_from_its_best_epoch_is_over_fitting():
+    train = list(np.linspace(1.0, 0.05, 30))
+    val = list(np.concatenate([np.linspace(1.0, 0.4, 10), np.linspace(0.42, 0.9, 20)]))
+    d = dx.diagnose({"loss": train, "val_loss": val}, "finished", None, 30)
+    assert d.kind == dx.OVERFIT and d.numbers["best epoch"] == 10
+    assert "epoch 10" in d.headline
+
+
+def test_poor_validation_with_equally_poor_training_is_not_over_fitting():
+    # spiral, batch 1: 30% validation accuracy and training accuracy no better
+    history = {"loss": [0.7, 0.69, 0.7, 0.69, 0.7, 0.69], "val_loss": [0.7, 0.71, 0.7, 0.71, 0.7, 0.71],
+               "accuracy": [0.31] * 6, "val_accuracy": [0.30] * 6}
+    d = dx.diagnose(history, "finished", dx.classification_baseline([0, 1] * 50), 6)
+    assert d.kind != dx.OVERFIT and d.severity != dx.SUCCESS
+
+
+def test_still_falling_at_the_end_is_cut_short():
+    history = {"loss": list(np.linspace(1.0, 0.3, 10))}
+    assert dx.diagnose(history, "finished", None, 10).kind == dx.CUT_SHORT
+
+
+def test_stopped_runs_are_not_judged_and_get_no_learning_rate_advice():
+    for reason in ("stopped by user", "interrupted"):
+        d = dx.diagnose({"loss": [1.0, 5.0]}, reason, TEN, 10)
+        assert d.kind == dx.STOPPED and d.severity == dx.INFO and "learning rate" not in d.text
