@@ -48,10 +48,14 @@ class Compile:
     def apply(self, model) -> None:
         model.compile(optimizer=self.optimizer_object(), loss=self.loss, metrics=list(self.metrics))
 
-    def code(self, model: str = "model") -> str:
-        cls = type(self.optimizer_object()).__name__  # "adam" -> "Adam", as a learner would write it
+    def optimizer_code(self) -> str:
+        """The optimizer as a learner would write it, e.g. "keras.optimizers.Adam(learning_rate=0.01)"."""
+        cls = type(self.optimizer_object()).__name__  # "adam" -> "Adam"
         args = ", ".join([f"learning_rate={self.learning_rate!r}", *(f"{k}={v!r}" for k, v in self.options.items())])
-        return (f"{model}.compile(optimizer=keras.optimizers.{cls}({args}),\n"
+        return f"keras.optimizers.{cls}({args})"
+
+    def code(self, model: str = "model") -> str:
+        return (f"{model}.compile(optimizer={self.optimizer_code()},\n"
                 f"{' ' * (len(model) + 9)}loss={self.loss!r}, metrics={list(self.metrics)!r})")
 
 
