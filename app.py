@@ -9,7 +9,7 @@ import streamlit as st
 from nnkit import catalog, ui
 from nnkit.core import device
 
-st.set_page_config(page_title="nnkit: neural networks, hands on", page_icon=":material/hub:",
+st.set_page_config(page_title="nnkit: neural networks, hands on", page_icon="🧠",
                    layout="wide")
 
 home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from nnkit import catalog, ui
 
+ui.ensure_app_navigation()
 st.title("nnkit: neural networks, hands on")
 st.markdown(
     "Every experiment here trains a **real Keras model, live, on real data**, and shows "

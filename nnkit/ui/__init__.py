@@ -9,10 +9,12 @@ each other's runs.
 - `live`: Train/Stop with a live view, and `train_variants` for comparisons;
 - `widgets`: outcome boxes, runs table, downloads, charts with text
   alternatives, the device badge, links between pages;
-- `state`: namespaced keys and the per-session run store.
+- `state`: namespaced keys and the per-session run store;
+- `frame`: every page runs inside app.py's navigation, even as a fresh server's first request.
 """
 
 from nnkit.ui.controls import Controls, page_settings, twin_run
+from nnkit.ui.frame import ensure_app_navigation
 from nnkit.ui.live import (Variant, comparison_runs, recover_interrupted, results, train_button,
                            train_live, train_variants)
 from nnkit.ui.state import init_state, key, last_run, runs
@@ -20,6 +22,6 @@ from nnkit.ui.widgets import (chart, detected_device, device_badge, download_but
                               runs_table, show_outcome, toy_dataset)
 
 __all__ = ("Controls", "Variant", "chart", "comparison_runs", "detected_device", "device_badge",
-           "download_buttons", "init_state", "key", "last_run", "page_link", "page_settings",
+           "download_buttons", "ensure_app_navigation", "init_state", "key", "last_run", "page_link", "page_settings",
            "recover_interrupted", "results", "runs", "runs_table", "show_outcome", "toy_dataset",
            "train_button", "train_live", "train_variants", "twin_run")

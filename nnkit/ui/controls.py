@@ -9,6 +9,7 @@ import streamlit as st
 
 from nnkit.core import limits, settings
 from nnkit.core.runs import RunRecord
+from nnkit.ui.frame import ensure_app_navigation
 from nnkit.ui.state import key
 
 
@@ -66,6 +67,7 @@ def page_settings(ns: str, schema) -> Controls:
     The link is applied once per session (a shared link sets everyone up the
     same way); bad parameters are dropped with a visible notice.
     """
+    ensure_app_navigation()  # a deep link as a fresh server's first request
     workshop = limits.workshop_mode()
     saved = st.session_state.get(key(ns, "_saved"), {})
     for name, value in {**settings.defaults(schema), **saved}.items():

@@ -4,72 +4,21 @@ The test starts the server on a free localhost port, clicks from the home page
 to the first experiment, trains, and saves screenshots to test-artifacts/.
 """
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from nnkit import catalog
+from tests.e2e.server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, OutboundGuard, needs_chromium, serve
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-# Skipped on a laptop without Debian's chromium; in CI (.ci/run installs it) a
-# missing browser must fail, not skip.
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                                reason="Debian chromium not installed (apt-get install chromium)")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def app_url():
-    port = _free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = open(ARTIFACTS / "streamlit.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, server)
+    with serve() as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
-
-
-def _wait_healthy(url: str, server: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("streamlit exited early; see test-artifacts/streamlit.log")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError("streamlit did not become healthy")
 
 
 @pytest.fixture(scope="module")
@@ -80,8 +29,12 @@ def page(app_url):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         tab = browser.new_page(viewport={"width": 1400, "height": 2400})
         tab.set_default_timeout(120_000)
+        OUTBOUND.watch(tab)
         yield tab
         browser.close()
+
+
+OUTBOUND = OutboundGuard()  # every request of the tour; checked by the last test
 
 
 def test_home_to_first_neuron_trains_live(app_url, page):
@@ -146,3 +99,10 @@ def test_every_experiment_trains_in_the_browser(app_url, page, path):
     exceptions = page.locator("[data-testid='stException']")
     assert exceptions.count() == 0, exceptions.first.inner_text()[:1000]
     assert page.locator(".js-plotly-plot").count() >= 1
+
+
+def test_no_request_left_the_machine(page):
+    # Runs last: the whole tour above (home, every page trained, a shared link)
+    # must not have made the browser ask any host but this one (offline first).
+    assert OUTBOUND.seen, "the guard saw no request at all: it is not watching"
+    assert OUTBOUND.outbound == []
