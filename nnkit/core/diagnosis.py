@@ -107,8 +107,8 @@ def _oscillates(losses: list[float]) -> bool:
 
 
 def _still_falling(losses: list[float]) -> bool:
-    """The last fifth of the curve still improved by more than 2% of the total drop."""
-    if len(losses) < 5:
+    """The last fifth of the curve (at least its last step) still improved by more than 2% of the total drop."""
+    if len(losses) < 2:
         return False
     tail = losses[-max(2, len(losses) // 5):]
     drop = losses[0] - min(losses)
@@ -186,7 +186,9 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, baseline: Base
         return Diagnosis(CUT_SHORT, f"Still improving at the end: the loss fell from {train[0]:.4g} to "
                          f"{train[-1]:.4g} and was still dropping.",
                          "Train for more epochs to see where it settles.", numbers)
-    if baseline is not None and score and baseline.accuracy is not None and score[-1] < 0.9:
+    # Under-fitting means the curve flattened: a run still falling, or a single epoch, is not that.
+    if (not falling and len(train) >= 2 and baseline is not None and score and baseline.accuracy is not None
+            and score[-1] < 0.9):
         return Diagnosis(UNDERFIT, f"Better than {baseline.name} ({score[-1]:.1%} against "
                          f"{baseline.accuracy:.1%}) but the curve has flattened well short of a good fit.",
                          "Give the model more capacity (units, layers) or better-suited features.", numbers)
