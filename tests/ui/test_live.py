@@ -1,0 +1,27 @@
+"""nnkit.ui.live: train_variants trains every variant, groups them, and keys every chart uniquely."""
+
+from tests.helpers import page_test
+
+PAGE = "tests/ui/variants_page.py"
+
+
+def test_train_variants_trains_each_variant_into_one_comparison():
+    at = page_test(PAGE).run()
+    at.button(key="variants_test.train").click().run()
+    assert not at.exception
+    runs = at.session_state["variants_test.runs"]
+    assert [r.label for r in runs] == ["2 units", "8 units"]
+    assert {r.settings["_group"] for r in runs} == {1}
+    assert [r.artifacts["params"] for r in runs] == [9, 33]  # keep() ran on each finished model
+    drawn = at.session_state["drawn"]
+    # the second variant's live redraws show the first, finished one beside it
+    assert ["2 units", "8 units"] in drawn and ["2 units"] in drawn
+
+
+def test_a_second_click_starts_a_new_comparison():
+    at = page_test(PAGE).run()
+    at.button(key="variants_test.train").click().run()
+    at.button(key="variants_test.train").click().run()
+    assert not at.exception
+    runs = at.session_state["variants_test.runs"]
+    assert [r.settings["_group"] for r in runs] == [1, 1, 2, 2]

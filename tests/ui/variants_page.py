@@ -1,0 +1,29 @@
+"""A minimal page for AppTest: two small MLPs trained side by side with ui.train_variants."""
+
+import streamlit as st
+
+from nnkit import plots, ui
+from nnkit.core import data, models
+from nnkit.core.training import TrainConfig
+
+NS = "variants_test"
+dataset = data.TOY_2D["moons"](n_samples=120, noise=0.2, seed=0)
+
+
+def draw(results, epochs, tag, numbers):
+    ui.chart(plots.history_figure({n: r["history"] for n, r in results.items()}, planned_epochs=epochs),
+             f"{tag}.curves", st.container(), numbers=numbers)
+    st.session_state.setdefault("drawn", []).append(sorted(results))
+
+
+variants = [ui.Variant(f"{units} units", {"units": units},
+                       lambda units=units: models.build_mlp(models.MLPConfig((units,), "tanh", "adam", 0.05, 0), 2, 2),
+                       dataset, TrainConfig(2, 32, 0.2, 0), keep=lambda model: {"params": model.count_params()})
+            for units in (2, 8)]
+view = st.empty()
+if ui.train_button(NS):
+    ui.train_variants(NS, variants, view, draw)
+finished = ui.comparison_runs(NS)
+if finished:
+    with view.container():
+        draw(ui.results(finished), 2, f"{NS}.final", True)
