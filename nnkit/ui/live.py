@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 import streamlit as st
 
+from nnkit.core.executor import LocalExecutor, default_capacity
 from nnkit.core.runs import RunRecord
 from nnkit.ui.state import key, runs, store_run
 from nnkit.ui.widgets import detected_device
@@ -57,8 +58,16 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
         with view.container():
             render(update, f"{ns}.live.{run_number}.{update.epoch}.{update.step or 0}")
 
+    def while_waiting(place: int, eta: float) -> None:
+        st.session_state[live_key]["queued"] = True
+        progress.progress(0.0, text=f"{_ordinal(place)} in line for training, about {eta:.0f} s. "
+                                    "Your run starts by itself; press Stop to leave the line.")
+
     st.session_state.pop(key(ns, "model"), None)  # free the previous model before training
-    result = nnkit.train(model, data, config, callbacks=[*callbacks, live_history(sink, batch_updates)])
+    with training_executor().turn(label, while_waiting):
+        st.session_state[live_key]["queued"] = False
+        progress.progress(0.0, text="Compiling the model…")
+        result = nnkit.train(model, data, config, callbacks=[*callbacks, live_history(sink, batch_updates)])
     progress.empty()
     stop_slot.empty()
     del st.session_state[live_key]
@@ -69,6 +78,17 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
             record.cpu_seconds_per_epoch = cpu_seconds_per_epoch(model, data, config)
     store_run(ns, record)
     return record
+
+
+@st.cache_resource(show_spinner=False)
+def training_executor() -> LocalExecutor:
+    """The process's one training queue, shared by every session (thread-safe)."""
+    return LocalExecutor(default_capacity())
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def _request_stop(ns: str) -> None:
@@ -94,9 +114,11 @@ def recover_interrupted(ns: str) -> RunRecord | None:
     stopped = st.session_state.pop(key(ns, "stop_requested"), False)
     reason = STOPPED if stopped else INTERRUPTED
     why = "you pressed Stop" if stopped else "the page was changed while it trained"
-    record = RunRecord(live["label"], live["settings"], live["history"], reason,
-                       f"Training ended after {live['epochs']} epochs because {why}; "
-                       "the curves so far are kept.", live["epochs"])
+    if live.get("queued"):
+        message = f"Left the line before training started, because {why}; nothing was trained."
+    else:
+        message = f"Training ended after {live['epochs']} epochs because {why}; the curves so far are kept."
+    record = RunRecord(live["label"], live["settings"], live["history"], reason, message, live["epochs"])
     store_run(ns, record)
     return record
 

@@ -25,3 +25,31 @@ def test_a_second_click_starts_a_new_comparison():
     assert not at.exception
     runs = at.session_state["variants_test.runs"]
     assert [r.settings["_group"] for r in runs] == [1, 1, 2, 2]
+
+
+def test_a_run_waits_in_line_for_a_busy_slot_then_starts_by_itself(monkeypatch):
+    import threading
+
+    from nnkit.core import executor
+    from nnkit.ui import live
+
+    monkeypatch.setenv(executor.SLOTS_ENV, "1")
+    live.training_executor.clear()
+    pool = live.training_executor()
+    try:
+        other_learner = pool.join("someone else's run")
+        seen_waiting = []
+
+        def finish_other():
+            seen_waiting.append(pool.waiting())
+            pool.leave(other_learner)
+
+        threading.Timer(3.0, finish_other).start()
+        at = page_test(PAGE).run()
+        at.button(key="variants_test.train").click().run()
+        assert not at.exception
+        assert seen_waiting == [1]  # this page's first variant was in line behind the other run
+        assert len(at.session_state["variants_test.runs"]) == 2
+        assert pool.in_flight() == 0 and pool.waiting() == 0
+    finally:
+        live.training_executor.clear()
