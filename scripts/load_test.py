@@ -1,13 +1,17 @@
 """Workshop load test: N learners press Train at the same moment.
 
-    python scripts/load_test.py --sessions 10 [--url http://127.0.0.1:8501]
+    python scripts/load_test.py --sessions 30 [--no-workshop] [--solo] [--url http://127.0.0.1:8501]
 
 Starts `streamlit run app.py` on a free localhost port (unless --url is
-given), opens N headless Chromium sessions (Debian's chromium via
-Playwright), each on a different experiment page round-robin, presses each
-page's primary (Train) button at once, and waits for every run to end. It
-reports completed runs, exceptions and error boxes shown on pages, the
-server's peak RSS and the slowest run. Only loopback traffic; bounded in time.
+given; in workshop mode unless --no-workshop), opens N headless Chromium
+sessions (Debian's chromium via Playwright), each on a different experiment
+page round-robin, presses each page's primary (Train) button at once, and
+waits for every run to end. It reports completed runs, the text of every
+exception and error box shown on pages, the server's peak RSS, and per page
+the p50/p95 wait before a run starts (time in the training line) and
+click-to-result. `--solo` first runs each page alone, one after another, on
+the same server: the solo click-to-result sum is the box's own limit for the
+crowd's last run. Only loopback traffic; bounded in time.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -32,6 +38,9 @@ sys.path.insert(0, str(ROOT))
 IDLE = """() => !document.querySelector("[data-testid='stStatusWidget']")
               && !document.querySelector("[data-stale='true']")
               && ![...document.querySelectorAll("button")].some(b => b.innerText.trim().endsWith("Stop"))"""
+TRAINING = """() => [...document.querySelectorAll("button")].some(b => b.innerText.trim().endsWith("Stop"))"""
+# Started: the learner-facing "in line for training" notice is gone (training, or already over).
+STARTED = """() => !document.body.innerText.includes("in line for training")"""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -42,10 +51,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, workshop: bool) -> subprocess.Popen:
+    env = {**os.environ, "NNKIT_WORKSHOP": "1" if workshop else "0"}
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                                "--server.address", "127.0.0.1", "--server.headless", "true"],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
@@ -84,7 +94,8 @@ async def one_learner(browser, url: str, path: str, timeout_s: float) -> dict:
     context = await browser.new_context(viewport={"width": 1400, "height": 1600})
     page = await context.new_page()
     page.set_default_timeout(timeout_s * 1000)
-    result = {"page": path, "completed": False, "exceptions": 0, "error_boxes": 0, "seconds": None}
+    result = {"page": path, "completed": False, "exceptions": 0, "error_boxes": 0, "seconds": None,
+              "wait_s": None, "exception_texts": []}
     try:
         await page.goto(f"{url}/{path}")
         train = page.locator("[data-testid='stBaseButton-primary']").first
@@ -94,15 +105,22 @@ async def one_learner(browser, url: str, path: str, timeout_s: float) -> dict:
         _log(path, "idle, pressing Train")
         start = time.perf_counter()
         await train.click()
-        try:  # a quick rerun may end before the status widget shows
-            await page.wait_for_selector("[data-testid='stStatusWidget']", state="attached", timeout=10_000)
-        except PlaywrightTimeout:
+        try:  # train_live draws Stop at once, also while the run waits in line
+            await page.wait_for_function(TRAINING, polling=250, timeout=30_000)
+            await page.wait_for_function(STARTED, polling=250)  # left the line (or already over)
+        except PlaywrightTimeout:  # over before Stop was ever seen
             pass
+        result["wait_s"] = round(time.perf_counter() - start, 1)
         await page.wait_for_function(IDLE, polling=500)
         result["seconds"] = round(time.perf_counter() - start, 1)
-        _log(path, f"run ended after {result['seconds']} s")
-        result["exceptions"] = await page.locator("[data-testid='stException']").count()
-        result["error_boxes"] = await page.locator("[data-testid='stAlertContentError']").count()
+        _log(path, f"run started after {result['wait_s']} s, ended after {result['seconds']} s")
+        exceptions = page.locator("[data-testid='stException']")
+        result["exceptions"] = await exceptions.count()
+        result["exception_texts"] = [(await exceptions.nth(i).inner_text())[:2000]
+                                     for i in range(result["exceptions"])]
+        errors = page.locator("[data-testid='stAlertContentError']")
+        result["error_boxes"] = await errors.count()
+        result["error_texts"] = [(await errors.nth(i).inner_text())[:500] for i in range(result["error_boxes"])]
         result["completed"] = result["exceptions"] == 0
     except Exception as error:  # a learner's failure is data for the report
         result["failure"] = f"{type(error).__name__}: {str(error)[:200]}"
@@ -111,34 +129,60 @@ async def one_learner(browser, url: str, path: str, timeout_s: float) -> dict:
     return result
 
 
-async def run(url: str, sessions: int, timeout_s: float) -> list[dict]:
+async def run(url: str, paths: list[str], timeout_s: float) -> list[dict]:
+    """One learner per entry of `paths`, all pressing Train at once."""
     from playwright.async_api import async_playwright
 
-    from nnkit import catalog
-
-    paths = [Path(e.path).stem for e in catalog.EXPERIMENTS]
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        results = await asyncio.gather(*(one_learner(browser, url, paths[i % len(paths)], timeout_s)
-                                         for i in range(sessions)))
+        results = await asyncio.gather(*(one_learner(browser, url, path, timeout_s) for path in paths))
         await browser.close()
     return list(results)
 
 
+def _quantiles(values: list[float]) -> dict[str, float | None]:
+    if not values:
+        return {"p50": None, "p95": None}
+    if len(values) == 1:
+        return {"p50": values[0], "p95": values[0]}
+    cuts = statistics.quantiles(values, n=20, method="inclusive")
+    return {"p50": round(statistics.median(values), 1), "p95": round(cuts[18], 1)}
+
+
+def per_page(results: list[dict]) -> dict[str, dict]:
+    pages = {}
+    for path in dict.fromkeys(r["page"] for r in results):
+        mine = [r for r in results if r["page"] == path]
+        pages[path] = {"learners": len(mine), "completed": sum(r["completed"] for r in mine),
+                       "wait_s": _quantiles([r["wait_s"] for r in mine if r["wait_s"] is not None]),
+                       "click_to_result_s": _quantiles([r["seconds"] for r in mine if r["seconds"] is not None])}
+    return pages
+
+
 def main() -> None:
+    from nnkit import catalog
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10)
     parser.add_argument("--url", default=None)
-    parser.add_argument("--timeout", type=float, default=600, help="seconds per learner, at most")
+    parser.add_argument("--no-workshop", action="store_true", help="serve without workshop caps")
+    parser.add_argument("--solo", action="store_true", help="first time each page alone, one by one")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per learner, at most")
     args = parser.parse_args()
+    experiments = [Path(e.path).stem for e in catalog.EXPERIMENTS]
+    crowd = [experiments[i % len(experiments)] for i in range(args.sessions)]
     port = free_port()
-    server = None if args.url else start_server(port)
+    server = None if args.url else start_server(port, workshop=not args.no_workshop)
     url = args.url or f"http://127.0.0.1:{port}"
     sampler = RssSampler(server.pid) if server else None
     if sampler:
         sampler.start()
+    solo = {}
     try:
-        results = asyncio.run(run(url, args.sessions, args.timeout))
+        if args.solo:
+            for path in dict.fromkeys(crowd):
+                solo[path] = asyncio.run(run(url, [path], args.timeout))[0]["seconds"]
+        results = asyncio.run(run(url, crowd, args.timeout))
     finally:
         if sampler:
             sampler.running = False
@@ -146,13 +190,22 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
     times = [r["seconds"] for r in results if r["seconds"] is not None]
-    report = {"sessions": args.sessions, "completed": sum(r["completed"] for r in results),
+    report = {"sessions": args.sessions, "workshop_mode": not args.no_workshop,
+              "completed": sum(r["completed"] for r in results),
               "exceptions_on_pages": sum(r["exceptions"] for r in results),
               "error_boxes_on_pages": sum(r["error_boxes"] for r in results),
+              "exception_texts": [t for r in results for t in r["exception_texts"]],
               "failures": [r for r in results if not r["completed"]],
-              "slowest_run_s": max(times) if times else None,
+              "wait_s": _quantiles([r["wait_s"] for r in results if r["wait_s"] is not None]),
+              "click_to_result_s": _quantiles(times),
+              "last_run_ends_s": max(times) if times else None,
               "server_peak_rss_mib": round(sampler.peak_mib) if sampler else None,
-              "per_session": results}
+              "per_page": per_page(results)}
+    if solo:
+        limit = sum(solo[path] or 0 for path in crowd)  # the same runs, one after another
+        report.update({"solo_click_to_result_s": solo, "solo_sum_of_the_same_runs_s": round(limit, 1),
+                       "last_run_over_solo_sum": round(max(times) / limit, 2) if times and limit else None})
+    report["per_session"] = results
     print(json.dumps(report, indent=2))
 
 
