@@ -3,18 +3,18 @@
 import streamlit as st
 
 from nnkit import plots, ui
-from nnkit.core import boundary, models
+from nnkit.core.boundary import BoundaryWatch
 from nnkit.core.settings import Setting
-from nnkit.core.training import TrainConfig
-from nnkit.experiments.first_neuron import lesson as explain
+from nnkit.experiments.first_neuron import lesson
+from nnkit.experiments.first_neuron import model as first
 from nnkit.experiments.first_neuron.notebook import first_neuron_notebook
 
-NS = "neuron"
+NS = "first_neuron"
 SETTINGS = (
     Setting("dataset", "moons", choices=("moons", "circles", "xor", "spiral")),
     Setting("noise", 0.2, low=0.0, high=0.5),
     Setting("points", 600, low=100, high=2000, workshop_high=1000),
-    Setting("kind", "Small network", choices=("Single neuron", "Small network")),
+    Setting("kind", "Small network", choices=(first.SINGLE, "Small network")),
     Setting("layers", 2, low=1, high=4),
     Setting("units", 8, low=2, high=32, workshop_high=16),
     Setting("activation", "tanh", choices=("tanh", "relu", "sigmoid", "elu")),
@@ -41,7 +41,7 @@ controls("points", c3.slider, "Points", step=100)
 
 st.header("2 · The model")
 controls("kind", st.radio, "Model", horizontal=True)
-single = controls.value("kind") == "Single neuron"
+single = controls.value("kind") == first.SINGLE
 c1, c2, c3 = st.columns(3)
 controls("layers", c1.slider, "Hidden layers", disabled=single)
 controls("units", c2.slider, "Units per layer", disabled=single)
@@ -55,19 +55,17 @@ s = controls.values()
 
 dataset = ui.toy_dataset(s["dataset"], s["points"], s["noise"], s["seed"])
 st.caption(f"{dataset.description} 80% train, 20% held out for validation.")
-hidden = () if single else (s["units"],) * s["layers"]
-config = models.MLPConfig(hidden, s["activation"], "adam", s["lr"], s["seed"])
-st.caption(f"Architecture: {models.describe(2, hidden, 1)}, sigmoid output, binary cross-entropy, Adam.")
+st.caption(first.architecture(s))
 
 st.header("3 · Train it")
 clicked = ui.train_button(NS)
 view = st.empty()
 
 
-def draw(surface, history, points, epochs, tag, numbers=True):
+def draw(surface, history, epochs, tag, numbers=True):
     left, right = st.columns([1, 1.4])
     if surface is not None:
-        ui.chart(plots.decision_boundary_figure(*surface, *points), f"{tag}.boundary", left, numbers=numbers)
+        ui.chart(plots.decision_boundary_figure(*surface), f"{tag}.boundary", left, numbers=numbers)
     else:
         left.info("No boundary for this run: it was cut off before it finished.")
     ui.chart(plots.history_figure({"this run": history}, planned_epochs=epochs), f"{tag}.curves", right,
@@ -75,34 +73,24 @@ def draw(surface, history, points, epochs, tag, numbers=True):
 
 
 if clicked:
-    model = models.build_mlp(config, n_inputs=2, n_classes=2)
-    grid_x, grid_y, points = boundary.grid_for(dataset.x)
-
-    def surface():
-        return grid_x, grid_y, boundary.probability_surface(model, grid_x, grid_y, points)
-
-    def render(update, tag):
-        draw(surface(), update.history, (dataset.x, dataset.y), update.epochs, tag, numbers=False)
-
-    label = f"{'neuron' if single else f'{len(hidden)}×{hidden[0]} {config.activation}'}, lr {config.learning_rate}"
-    ui.train_live(NS, label, s, model, dataset, TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"]),
-                  view, render,
-                  artifacts=lambda: {"surface": surface(), "points": (dataset.x, dataset.y)})
+    model, watch = first.build(s), BoundaryWatch(dataset.x, dataset.y)
+    ui.train_live(NS, first.run_label(s), s, model, dataset, first.train_config(s), view,
+                  lambda update, tag: draw(watch.surface(model), update.history, update.epochs, tag, False),
+                  artifacts=lambda: {"surface": watch.surface(model)})
 
 record = ui.last_run(NS)
 if record is None:
     view.info("Press **Train** to fit the model; the boundary and curves update as it learns.")
 else:
+    diagnosis = lesson.diagnosis_of(record, dataset.y)
     with view.container():
-        draw(record.artifacts.get("surface"), record.history,
-             record.artifacts.get("points", (dataset.x, dataset.y)), record.epochs_run, f"{NS}.final")
-        ui.show_outcome(record)
+        draw(record.artifacts.get("surface"), record.history, record.epochs_run, f"{NS}.final")
+        ui.show_outcome(record, diagnosis)
         ui.download_buttons(NS, lambda: first_neuron_notebook(record.settings, record.message))
         ui.twin_run(NS, controls, record)
 
     st.header("4 · What it means")
-    layers = 0 if record.settings["kind"] == "Single neuron" else record.settings["layers"]
-    st.markdown(explain.boundary_lesson(record, layers, record.settings["dataset"]))
+    st.markdown(lesson.boundary_lesson(record, diagnosis))
 
     st.header("Your runs")
     st.caption("Tick runs to overlay their curves. Runs live only in this browser session.")

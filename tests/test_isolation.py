@@ -34,12 +34,12 @@ def test_no_module_level_mutable_state_in_nnkit():
 def test_two_sessions_do_not_see_each_others_runs():
     alice, bob = page_test("pages/first_neuron.py"), page_test("pages/first_neuron.py")
     for at in (alice, bob):
-        at.session_state["neuron.epochs"] = 1
-        at.session_state["neuron.points"] = 100
+        at.session_state["first_neuron.epochs"] = 1
+        at.session_state["first_neuron.points"] = 100
         at.run()
-    alice.button(key="neuron.train").click().run()
+    alice.button(key="first_neuron.train").click().run()
     bob.run()
-    assert len(alice.session_state["neuron.runs"]) == 1
-    assert "neuron.runs" not in bob.session_state
-    assert "neuron.model" not in bob.session_state
+    assert len(alice.session_state["first_neuron.runs"]) == 1
+    assert "first_neuron.runs" not in bob.session_state
+    assert "first_neuron.model" not in bob.session_state
     assert not bob.get("plotly_chart")

@@ -30,3 +30,21 @@ def probability_surface(model, grid_x: np.ndarray, grid_y: np.ndarray,
     # Column -1 is P(class 1) for a sigmoid unit and for a 2-way softmax alike.
     out = ops.convert_to_numpy(model(points, training=False))
     return out[:, -1].reshape(len(grid_y), len(grid_x))
+
+
+class BoundaryWatch:
+    """A model's decision boundary on one fixed grid, redrawn as it trains.
+
+    The grid is made once (a live view redraws several times a second), and
+    each surface carries its points, so an old run is redrawn on its own data
+    after the learner switches dataset: `(grid_x, grid_y, P(class 1), x, y)`,
+    the arguments of `plots.decision_boundary_figure`.
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, resolution: int = 60):
+        self.x, self.y = x, y
+        self.grid_x, self.grid_y, self.points = grid_for(x, resolution)
+
+    def surface(self, model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        probability = probability_surface(model, self.grid_x, self.grid_y, self.points)
+        return self.grid_x, self.grid_y, probability, self.x, self.y

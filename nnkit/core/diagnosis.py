@@ -155,16 +155,25 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, baseline: Base
             at_chance = score[-1] <= baseline.accuracy + max(0.02, 0.1 * (1 - baseline.accuracy))
         elif baseline.loss is not None:
             at_chance = watched[-1] >= 0.95 * baseline.loss
-    if at_chance:
+    # A training loss far above guessing's (confident, saturated outputs) is no skill, whatever the
+    # accuracy: the model cannot even fit the data it trains on, so it is neither learned nor over-fitted.
+    saturated = baseline is not None and baseline.loss is not None and train[-1] > 1.5 * baseline.loss
+    if at_chance or saturated:
         versus = (f"{score[-1]:.1%} against {baseline.accuracy:.1%} for {baseline.name}"
-                  if score and baseline.accuracy is not None
-                  else f"loss {watched[-1]:.4g} against {baseline.loss:.4g} for {baseline.name}")
+                  if at_chance and score and baseline.accuracy is not None
+                  else f"loss {(watched if at_chance else train)[-1]:.4g} against {baseline.loss:.4g} "
+                       f"for {baseline.name}")
         moved = train[0] - train[-1] > 0.05 * abs(train[0])
-        worse = baseline.loss is not None and watched[-1] > 1.5 * baseline.loss
-        if worse or not moved:
-            advice = ("The loss is no better than guessing and barely moved: a too-large learning rate "
-                      "that saturated the units is the usual cause, so lower it (÷10) first; if it "
-                      "still does not move, use more epochs or a larger model.")
+        worse = saturated or (baseline.loss is not None and watched[-1] > 1.5 * baseline.loss)
+        if worse:
+            advice = ("The loss is worse than guessing: a too-large learning rate that saturated the "
+                      "units is the usual cause, so lower it (÷10) first; if it still does not move, "
+                      "use more epochs or a larger model.")
+        elif not moved:
+            advice = ("The loss stayed at what guessing scores: the model found nothing it can use. "
+                      "Usually it cannot draw the pattern at all (a single neuron draws only a straight "
+                      "line), so give it more units or layers first; if a larger model does not move "
+                      "either, lower the learning rate (÷10) and train longer.")
         else:
             advice = "It is learning slowly: train for more epochs or give the model more capacity."
         return Diagnosis(CHANCE, f"The run learned nothing useful: {versus}.", advice, numbers)
@@ -183,8 +192,10 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, baseline: Base
         baseline is not None and baseline.loss is not None and watched[-1] < 0.5 * baseline.loss)
     falling = _still_falling(watched) and (planned_epochs is None or len(train) >= planned_epochs)
     if falling and not skilled:
-        return Diagnosis(CUT_SHORT, f"Still improving at the end: the loss fell from {train[0]:.4g} to "
-                         f"{train[-1]:.4g} and was still dropping.",
+        # Quote the curve that was judged: the training loss may have risen while validation fell.
+        return Diagnosis(CUT_SHORT, f"Still improving at the end: the {'validation ' if val else ''}loss went "
+                         f"from {watched[0]:.4g} to {watched[-1]:.4g} and was still dropping over the last "
+                         "epochs.",
                          "Train for more epochs to see where it settles.", numbers)
     # Under-fitting means the curve flattened: a run still falling, or a single epoch, is not that.
     if (not falling and len(train) >= 2 and baseline is not None and score and baseline.accuracy is not None

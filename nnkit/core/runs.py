@@ -51,6 +51,15 @@ class RunRecord:
         values = self.history.get(metric)
         return values[-1] if values else None
 
+    def final_held_out(self, metric: str = "accuracy") -> float | None:
+        """The last validation value of `metric`, else the training one where no data was held out.
+
+        Checked against None, not truthiness: a validation accuracy of exactly 0
+        is a result to report, not a missing value to replace with training accuracy.
+        """
+        held_out = self.final(f"val_{metric}")
+        return held_out if held_out is not None else self.final(metric)
+
     def summary_row(self) -> dict[str, Any]:
         """One row of the runs table."""
         row = {"run": self.label, "ended": self.reason, "epochs": self.epochs_run}

@@ -112,3 +112,32 @@ def test_a_flat_curve_short_of_a_good_fit_is_under_fitting():
     d = dx.diagnose(flat, "finished", TEN, 6)
     assert d.kind == dx.UNDERFIT and "flattened" in d.headline
     _advice_never_raises_lr(d)
+
+
+def test_a_training_loss_far_above_guessing_is_not_under_fitting_even_above_chance_accuracy():
+    # first neuron, spiral, batch 1, lr 3: loss flat at 6.2 nats (guessing scores 0.69) with 59% accuracy
+    history = {"loss": [6.3, 6.2, 6.196, 6.196, 6.196, 6.196], "val_loss": [6.4, 6.3, 6.25, 6.25, 6.25, 6.25],
+               "accuracy": [0.6] * 6, "val_accuracy": [0.592] * 6}
+    d = dx.diagnose(history, "finished", dx.classification_baseline([0, 1] * 50), 6)
+    assert d.kind == dx.CHANCE and d.severity == dx.WARNING
+    assert "6.196 against 0.6931" in d.headline and "lower it" in d.advice
+    _advice_never_raises_lr(d)
+
+
+def test_a_flat_loss_at_guessing_level_asks_for_capacity_before_blaming_the_learning_rate():
+    # first neuron, a single neuron on circles: no line separates a ring from a disc
+    history = {"loss": [0.70, 0.695, 0.694, 0.694, 0.694], "val_loss": [0.70, 0.695, 0.694, 0.694, 0.694],
+               "accuracy": [0.55] * 5, "val_accuracy": [0.5] * 5}
+    d = dx.diagnose(history, "finished", dx.classification_baseline([0, 1] * 50), 5)
+    assert d.kind == dx.CHANCE and "more units or layers first" in d.advice
+    assert "saturated" not in d.advice
+    _advice_never_raises_lr(d)
+
+
+def test_cut_short_quotes_the_curve_it_judged():
+    # first neuron, spiral, batch 1, lr 0.1, 5 epochs: training loss 0.74 -> 0.744, validation still falling
+    history = {"loss": [0.7395, 0.781, 0.738, 0.717, 0.7439], "val_loss": [0.80, 0.76, 0.74, 0.72, 0.70],
+               "accuracy": [0.55, 0.56, 0.57, 0.58, 0.587], "val_accuracy": [0.7, 0.72, 0.75, 0.76, 0.78]}
+    d = dx.diagnose(history, "finished", dx.classification_baseline([0, 1] * 50), 5)
+    assert d.kind == dx.CUT_SHORT
+    assert "validation loss went from 0.8 to 0.7" in d.headline and "0.7395" not in d.headline

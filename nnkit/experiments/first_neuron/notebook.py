@@ -6,12 +6,7 @@ from typing import Any
 
 from nnkit import notebook
 from nnkit.core import data, models
-
-
-def model_config(settings: dict[str, Any]) -> models.MLPConfig:
-    """The page's settings as the network they describe (shared by page and notebook)."""
-    hidden = () if settings["kind"] == "Single neuron" else (settings["units"],) * settings["layers"]
-    return models.MLPConfig(hidden, settings["activation"], "adam", settings["lr"], settings["seed"])
+from nnkit.experiments.first_neuron.model import VALIDATION, model_config
 
 
 def first_neuron_notebook(settings: dict[str, Any], result_line: str) -> bytes:
@@ -25,7 +20,7 @@ def first_neuron_notebook(settings: dict[str, Any], result_line: str) -> bytes:
         notebook.code(data.toy_code(s["dataset"], s["points"], s["noise"], s["seed"])
                       + '\nx, y = x.astype("float32"), y.astype("int32")'),
         notebook.code(notebook.source(data.split)
-                      + f"\n(x_train, y_train), (x_val, y_val) = split(x, y, 0.2, seed={s['seed']})"),
+                      + f"\n(x_train, y_train), (x_val, y_val) = split(x, y, {VALIDATION}, seed={s['seed']})"),
         *notebook.model_cells(models.mlp_layer_specs(config, 2, 2), models.mlp_compile(config, 2), s["seed"]),
         *notebook.fit_cells(s["epochs"], s["batch"], s["seed"]),
         notebook.history_plot_cell(),
