@@ -24,3 +24,4 @@ ui.device_badge(badge)
 page.run()
 if device.framework_loaded():
     ui.device_badge(badge)  # the page loaded Keras: show what the backend really sees
+ui.your_link()

@@ -16,7 +16,8 @@ from nnkit.core.plaintext import quote
 
 LOCK_PARAM = "lock"   # ?lock=epochs,lr  : instructor fixes these settings
 HIDE_PARAM = "hide"   # ?hide=batch      : instructor hides these controls
-RESERVED = (LOCK_PARAM, HIDE_PARAM)
+IDENTITY = ("learner", "workshop")  # who is learning, where: kept by nnkit.ui.identity
+RESERVED = (LOCK_PARAM, HIDE_PARAM, *IDENTITY)
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from nnkit.ui.live import (Variant, comparison_runs, recover_interrupted, result
                            train_live, train_variants)
 from nnkit.ui.state import init_state, key, last_run, runs
 from nnkit.ui.widgets import (chart, detected_device, device_badge, download_buttons, page_link,
-                              runs_table, show_outcome, toy_dataset)
+                              runs_table, show_outcome, toy_dataset, your_link)
 
 __all__ = ("Controls", "Variant", "chart", "comparison_runs", "detected_device", "device_badge",
            "download_buttons", "ensure_app_navigation", "init_state", "key", "last_run", "page_link", "page_settings",
            "recover_interrupted", "results", "runs", "runs_table", "show_outcome", "toy_dataset",
-           "train_button", "train_live", "train_variants", "twin_run")
+           "train_button", "train_live", "train_variants", "twin_run", "your_link")

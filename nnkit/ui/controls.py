@@ -9,6 +9,7 @@ import streamlit as st
 
 from nnkit.core import limits, settings
 from nnkit.core.runs import RunRecord
+from nnkit.ui import identity
 from nnkit.ui.frame import ensure_app_navigation
 from nnkit.ui.state import key
 
@@ -57,6 +58,7 @@ class Controls:
             params[settings.LOCK_PARAM] = ",".join(sorted(self.locked))
         if self.hidden:
             params[settings.HIDE_PARAM] = ",".join(sorted(self.hidden))
+        params.update(identity.identity_params())
         if st.query_params.to_dict() != params:
             st.query_params.from_dict(params)
 
@@ -86,6 +88,7 @@ def page_settings(ns: str, schema) -> Controls:
     if workshop:
         st.caption(":material/groups: Workshop mode: epochs, data and model sizes are capped "
                    "so everyone's runs stay quick.")
+    earlier_runs(ns)
     return Controls(ns, schema, settings.name_list(params, settings.LOCK_PARAM, schema),
                     settings.name_list(params, settings.HIDE_PARAM, schema), workshop)
 
@@ -122,3 +125,25 @@ def _start_twin(ns: str, base: dict[str, Any], name: str, value: Any) -> None:
         st.session_state[key(ns, setting)] = old
     st.session_state[key(ns, name)] = value
     st.session_state[key(ns, "auto_train")] = True
+
+
+def earlier_runs(ns: str) -> None:
+    """This learner's runs on this page from earlier visits (a reload, their link), with their curves."""
+    kept = identity.earlier_runs(ns)
+    if not kept:
+        return
+    import pandas as pd
+
+    from nnkit import plots
+    from nnkit.ui.widgets import chart
+
+    with st.expander(f"Your earlier runs on this page ({len(kept)})", icon=":material/history:"):
+        st.caption("Kept for you by your link; tick runs to overlay their curves.")
+        frame = pd.DataFrame([{**r.summary_row(), "when": pd.Timestamp(r.created, unit="s").strftime("%d %b %H:%M")}
+                              for r in kept])
+        event = st.dataframe(frame, key=key(ns, "earlier_table"), on_select="rerun", selection_mode="multi-row",
+                             hide_index=True, width="stretch")
+        chosen = [kept[i] for i in event.selection.rows]
+        if chosen:
+            chart(plots.history_figure({f"{i + 1}. {r.label}": r.history for i, r in enumerate(chosen)}),
+                  key(ns, "earlier_chart"))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from nnkit.core.executor import LocalExecutor, default_capacity
 from nnkit.core.runs import RunRecord
+from nnkit.ui import identity
 from nnkit.ui.state import key, runs, store_run
 from nnkit.ui.widgets import detected_device
 
@@ -44,7 +45,9 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     live_key = key(ns, "live")
     run_number = len(runs(ns))  # several runs may train in one script run
     st.session_state[key(ns, "stop_requested")] = False
-    st.session_state[live_key] = {"label": label, "settings": dict(settings), "history": {}, "epochs": 0}
+    run_id = identity.begin_run(ns, label, settings)  # counted as queued on the class board
+    st.session_state[live_key] = {"label": label, "settings": dict(settings), "history": {}, "epochs": 0,
+                                  "run_id": run_id}
     bar_col, stop_col = st.columns([5, 1], vertical_alignment="center")
     progress = bar_col.progress(0.0, text="Compiling the model…")
     stop_slot = stop_col.empty()
@@ -66,6 +69,7 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     st.session_state.pop(key(ns, "model"), None)  # free the previous model before training
     with training_executor().turn(label, while_waiting):
         st.session_state[live_key]["queued"] = False
+        identity.mark_running(run_id)
         progress.progress(0.0, text="Compiling the model…")
         result = nnkit.train(model, data, config, callbacks=[*callbacks, live_history(sink, batch_updates)])
     progress.empty()
@@ -76,7 +80,7 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     if result.reason == FINISHED and detected_device().has_gpu:
         with st.spinner("Timing a short CPU run of the same model, to show the GPU's speed-up…"):
             record.cpu_seconds_per_epoch = cpu_seconds_per_epoch(model, data, config)
-    store_run(ns, record)
+    store_run(ns, record, run_id)
     return record
 
 
@@ -119,7 +123,7 @@ def recover_interrupted(ns: str) -> RunRecord | None:
     else:
         message = f"Training ended after {live['epochs']} epochs because {why}; the curves so far are kept."
     record = RunRecord(live["label"], live["settings"], live["history"], reason, message, live["epochs"])
-    store_run(ns, record)
+    store_run(ns, record, live.get("run_id"))
     return record
 
 

@@ -30,5 +30,9 @@ def last_run(ns: str) -> RunRecord | None:
     return kept[-1] if kept else None
 
 
-def store_run(ns: str, record: RunRecord) -> None:
+def store_run(ns: str, record: RunRecord, run_id: int | None = None) -> None:
+    """Keep a run in the session and in the run store (completing its queued row, if any)."""
+    from nnkit.ui import identity
+
     st.session_state[key(ns, "runs")] = append_run(runs(ns), record)
+    identity.save_run(ns, record, run_id)

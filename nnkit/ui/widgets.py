@@ -153,3 +153,20 @@ def page_link(path: str, label: str, icon: str | None = None) -> None:
         st.page_link(path, label=label, icon=icon)
     except StreamlitAPIException:
         st.markdown(f"**{label}**")
+
+
+def your_link(container=None) -> None:
+    """The learner's personal link (their runs come back with it) and a way to start fresh."""
+    from nnkit.ui import identity
+
+    params = identity.identity_params()
+    if identity.LEARNER_PARAM not in params:
+        return  # nothing stored yet: nothing to come back to
+    from urllib.parse import urlencode
+
+    target = container or st.sidebar
+    with target.container():
+        st.caption(":material/bookmark: Your link: open it later (or after a reload) to get your runs back.")
+        st.code(f"{st.context.url or ''}?{urlencode(params)}", language=None, wrap_lines=True)
+        st.button("Start fresh", key="_identity.fresh", on_click=identity.start_fresh, icon=":material/restart_alt:",
+                  help="Forget the runs stored for this link and start with a new one.")

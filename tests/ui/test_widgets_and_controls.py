@@ -15,7 +15,7 @@ def test_only_a_run_that_learned_is_green():
     assert len(good.success) == 1 and not good.warning
     useless = _outcome({"loss": [0.69] * 5, "accuracy": [0.5] * 5})
     assert not useless.success and len(useless.warning) == 1
-    assert "no better than guessing" in useless.warning[0].value
+    assert "learned nothing useful" in useless.warning[0].value
 
 
 def test_a_stopped_run_gets_an_info_box_without_learning_rate_advice():

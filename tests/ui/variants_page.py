@@ -4,9 +4,12 @@ import streamlit as st
 
 from nnkit import plots, ui
 from nnkit.core import data, models
+from nnkit.core.settings import Setting
 from nnkit.core.training import TrainConfig
 
 NS = "variants_test"
+controls = ui.page_settings(NS, (Setting("epochs", 2, low=1, high=5),))
+controls.publish()
 dataset = data.TOY_2D["moons"](n_samples=120, noise=0.2, seed=0)
 
 
