@@ -1,46 +1,22 @@
 """CNN filters: what a convolution sees, and what a CNN learns on Fashion-MNIST."""
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from nnkit import plots, ui
-from nnkit.core import images
-from nnkit.core.settings import Setting
+from nnkit.core import images, metrics
 from nnkit.core.training import TrainConfig
-from nnkit.experiments.cnn_filters import figures as cnn_plots
+from nnkit.experiments.cnn_filters import convolution as conv
+from nnkit.experiments.cnn_filters import figures, inside, lesson
 from nnkit.experiments.cnn_filters import model as cnn
+from nnkit.experiments.cnn_filters.notebook import cnn_notebook
 
-NS = "cnn"
-PAIRS = (f"{NS}.aug", f"{NS}.vs")  # sections 4 and 5 each train a pair of runs in one namespace
-SETTINGS = (
-    Setting("photo", "chelsea (cat)", choices=("your upload", *images.PHOTOS)),
-    Setting("kernel", "Sobel x (vertical edges)", choices=(*cnn.KERNELS, "custom")),
-    Setting("size", 3, choices=(3, 5)),
-    Setting("stride", 1, low=1, high=16),
-    Setting("padding", "valid", choices=("valid", "same")),
-    Setting("colour", False),
-    Setting("pool", "max", choices=("none", "max", "average")),
-    Setting("pool_size", 2, low=2, high=4),
-    Setting("n_train", 3000, low=500, high=10000, workshop_high=3000),
-    Setting("filters", 8, low=2, high=32, workshop_high=16),
-    Setting("depth", 2, low=1, high=3, workshop_high=2),
-    Setting("ksize", 3, choices=(3, 5)),
-    Setting("dropout", 0.2, choices=(0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)),
-    Setting("epochs", 3, low=1, high=15, workshop_high=5),
-    Setting("batch", 32, choices=(16, 32, 64, 128)),
-    Setting("augment", False),
-    Setting("seed", 0, low=0, high=9999),
-    Setting("test_index", 0, low=0, high=cnn.N_TEST - 1),
-    *(Setting(f"aug_{name}", name in ("flip", "zoom", "translation")) for name in cnn.AUGMENTATIONS),
-    Setting("aug_n", 1000, low=200, high=3000, workshop_high=1000),
-    Setting("aug_epochs", 5, low=2, high=15, workshop_high=5),
-)
-controls = ui.page_settings(NS, SETTINGS)
+NS = "cnn_filters"
+AUG, VS = f"{NS}.aug", f"{NS}.vs"  # sections 4 and 5 each compare a pair of runs
+controls = ui.page_settings(NS, cnn.SETTINGS)
 s = controls.values()  # widget changes reach session state before a rerun: these are this run's values
-for ns in (NS, *PAIRS):
+for ns in (NS, AUG, VS):
     ui.recover_interrupted(ns)
 
 
@@ -49,12 +25,18 @@ def load_data(n_train: int, seed: int) -> images.ImageDataset:
     return images.fashion_mnist(n_train, cnn.N_TEST, seed)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@st.cache_data(show_spinner="Reading the image…", max_entries=4)
 def decode(data: bytes):
     try:
         return images.decode_upload(data), None
     except images.ImageError as exc:
         return None, str(exc)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def trained(fingerprint: str, _settings: dict, _shape: tuple, _n_classes: int, _weights: list):
+    """The run's CNN rebuilt once from its kept weights (run records keep no models)."""
+    return cnn.rebuild(_settings, _shape, _n_classes, _weights)
 
 
 st.title("CNN filters")
@@ -65,15 +47,13 @@ st.markdown(
 
 st.header("1 · Convolution lab")
 upload = st.file_uploader("Your own image (optional)", type=None, key=ui.key(NS, "upload"))
-uploaded, notes = None, []
-if upload is not None:
-    decoded, error = decode(upload.getvalue())
-    if error:
-        st.error(error, icon=":material/broken_image:")
-    else:
-        uploaded, notes = decoded
-        for note in notes:
-            st.info(note, icon=":material/info:")
+uploaded, (decoded, error) = None, decode(upload.getvalue()) if upload is not None else (None, None)
+if error:
+    st.error(error, icon=":material/broken_image:")
+elif decoded is not None:
+    uploaded, notes = decoded
+    for note in notes:
+        st.info(note, icon=":material/info:")
 c1, c2, c3, c4 = st.columns(4)
 controls("photo", c1.selectbox, "Photo",
          options=(["your upload"] if uploaded is not None else []) + list(images.PHOTOS))
@@ -83,41 +63,40 @@ controls("padding", c4.radio, "Padding", horizontal=True)
 controls("colour", c1.checkbox, "Colour (DepthwiseConv2D per channel)")
 controls("pool", c2.selectbox, "Pooling")
 controls("pool_size", c3.slider, "Pool size")
-photo = uploaded if s["photo"] == "your upload" and uploaded is not None else \
-    images.load_photo(s["photo"] if s["photo"] in images.PHOTOS else "chelsea (cat)")
-if s["photo"] in images.PHOTOS and photo is not uploaded:
-    st.caption(f"Photo: {images.PHOTOS[s['photo']].credit}.")
-kernel_name, kernel = s["kernel"], cnn.KERNELS.get(s["kernel"])
+use_upload = s["photo"] == "your upload" and uploaded is not None
+photo_name = s["photo"] if s["photo"] in images.PHOTOS else "chelsea (cat)"  # "your upload" with none uploaded
+photo = uploaded if use_upload else images.load_photo(photo_name)
+st.caption("Image: your upload." if use_upload else f"Photo: {photo_name} · {images.PHOTOS[photo_name].credit}.")
+kernel_name, kernel = s["kernel"], conv.KERNELS.get(s["kernel"])
 if kernel_name == "custom":
     controls("size", c4.radio, "Size", horizontal=True)
-    grid = st.data_editor(cnn.KERNELS["sharpen"] if s["size"] == 3 else cnn.KERNELS["Gaussian 5×5"],
+    grid = st.data_editor(conv.KERNELS["sharpen" if s["size"] == 3 else "Gaussian 5×5"],
                           key=ui.key(NS, f"grid{s['size']}"))
     try:
-        kernel = cnn.parse_kernel(np.asarray(grid).tolist())
-    except cnn.ConvError as exc:
+        kernel = conv.parse_kernel(np.asarray(grid).tolist())
+    except conv.ConvError as exc:
         st.error(str(exc), icon=":material/grid_off:")
-if kernel is not None:
-    try:
-        lab = cnn.conv_lab(photo, kernel, s["stride"], s["padding"], s["pool"], s["pool_size"], s["colour"])
-    except cnn.ConvError as exc:
-        st.error(str(exc), icon=":material/error:")
-        lab = None
-    if lab is not None:
-        for warning in lab.warnings:
-            st.warning(warning, icon=":material/warning:")
-        cols = st.columns([3, 2, 3, 3])
-        ui.chart(cnn_plots.image_figure(lab.image, "input"), f"{NS}.lab.in", cols[0])
-        ui.chart(cnn_plots.kernel_figure(lab.kernel), f"{NS}.lab.kernel", cols[1], cnn.kernel_text(lab.kernel))
-        ui.chart(cnn_plots.image_figure(lab.feature, "feature map", True), f"{NS}.lab.out", cols[2])
-        if lab.pooled is not None:
-            ui.chart(cnn_plots.image_figure(lab.pooled, f"{lab.pool} pooled", True), f"{NS}.lab.pool", cols[3])
-        st.latex(r"y_{ij} = \sum_{m}\sum_{n} x_{i s + m,\, j s + n}\, K_{mn} \qquad "
-                 r"n_\text{out}^\text{valid} = \left\lfloor \frac{n - k}{s} \right\rfloor + 1 \qquad "
-                 r"n_\text{out}^\text{same} = \left\lceil \frac{n}{s} \right\rceil")
-        h, w = lab.image.shape[:2]
-        st.markdown(cnn.arithmetic_text(h, w, lab.kernel.shape[0], lab.stride, lab.padding,
-                                        lab.pool, lab.pool_size))
-        st.markdown("**What just happened.** " + cnn.conv_story(lab, kernel_name))
+try:
+    lab = conv.conv_lab(photo, kernel, s["stride"], s["padding"], s["pool"], s["pool_size"], s["colour"]) \
+        if kernel is not None else None
+except conv.ConvError as exc:
+    st.error(str(exc), icon=":material/error:")
+    lab = None
+if lab is not None:
+    for warning in lab.warnings:
+        st.warning(warning, icon=":material/warning:")
+    cols = st.columns([3, 2, 3, 3])
+    ui.chart(figures.image_figure(lab.image, "input"), f"{NS}.lab.in", cols[0])
+    ui.chart(figures.kernel_figure(lab.kernel), f"{NS}.lab.kernel", cols[1], conv.kernel_text(lab.kernel))
+    ui.chart(figures.image_figure(lab.feature, "feature map", True), f"{NS}.lab.out", cols[2])
+    if lab.pooled is not None:
+        ui.chart(figures.image_figure(lab.pooled, f"{lab.pool} pooled", True), f"{NS}.lab.pool", cols[3])
+    st.latex(r"y_{ij} = \sum_{m}\sum_{n} x_{i s + m,\, j s + n}\, K_{mn} \qquad "
+             r"n_\text{out}^\text{valid} = \left\lfloor \frac{n - k}{s} \right\rfloor + 1 \qquad "
+             r"n_\text{out}^\text{same} = \left\lceil \frac{n}{s} \right\rceil")
+    st.markdown(lesson.arithmetic_text(*lab.image.shape[:2], lab.kernel.shape[0], lab.stride, lab.padding,
+                                       lab.pool, lab.pool_size))
+    st.markdown("**What just happened.** " + lesson.conv_story(lab, kernel_name))
 
 st.header("2 · Train a CNN")
 c1, c2, c3, c4 = st.columns(4)
@@ -135,87 +114,83 @@ data = load_data(s["n_train"], s["seed"])
 (st.info if data.notes else st.caption)(f"**{data.name}**: {data.description} Source: {data.source}. "
                                         + " ".join(data.notes) + " 20% of the training images are "
                                         "held out for validation.")
-config = cnn.config_from(s)
-clicked = ui.train_button(NS)
-view = st.empty()
+clicked, view = ui.train_button(NS), st.empty()
 
 
 def draw(history, filters, epochs, tag, numbers=True):
     left, right = st.columns([1.3, 1])
     ui.chart(plots.history_figure({"CNN": history}, planned_epochs=epochs), f"{tag}.curves", left, numbers=numbers)
     if filters is not None:
-        ui.chart(cnn_plots.filters_figure(filters, "First-layer filters"), f"{tag}.filters", right,
+        ui.chart(figures.filters_figure(filters, "First-layer filters"), f"{tag}.filters", right,
                  f"{len(filters)} first-layer kernels of {filters.shape[1]}×{filters.shape[2]} weights "
                  "(blue negative, orange positive).", numbers)
 
 
 if clicked:
-    model = cnn.build_cnn(config, data.image_shape, data.n_classes)
-    snapshots = cnn.make_filter_snapshots()  # the filters before training and after each epoch
+    config, model = cnn.config_from(s), cnn.build_cnn(cnn.config_from(s), data.image_shape, data.n_classes)
+    snaps = inside.make_filter_snapshots()  # the filters before training and after each epoch
     ui.train_live(NS, f"CNN {config.filters} k{config.kernel_size}{' +aug' if config.augment else ''}",
                   {k: s[k] for k in cnn.RUN_SETTINGS}, model, data,
                   TrainConfig(s["epochs"], s["batch"], cnn.VALIDATION_FRACTION, s["seed"]), view,
-                  # Filters as of the last epoch end: syncing JAX weights mid-epoch races
-                  # with the training loop, which empties them between steps.
-                  lambda u, tag: draw(u.history, snapshots.snapshots[-1], u.epochs, tag, numbers=False),
-                  batch_updates=True, callbacks=(snapshots,),
-                  artifacts=lambda: {"filters": snapshots.snapshots[-1], "start": snapshots.snapshots[0],
-                                     "pred": cnn.predict(model, data.x_test), "params": model.count_params(),
-                                     "arch": cnn.architecture_text(model)})
+                  # Filters as of the last epoch end: syncing JAX weights mid-epoch races with training.
+                  lambda u, tag: draw(u.history, snaps.snapshots[-1], u.epochs, tag, numbers=False),
+                  batch_updates=True, callbacks=(snaps,),
+                  artifacts=lambda: {"filters": snaps.snapshots[-1], "start": snaps.snapshots[0],
+                                     "pred": inside.predict(model, data.x_test), "params": model.count_params(),
+                                     "arch": cnn.architecture_text(model), "weights": model.get_weights()})
 
 record = ui.last_run(NS)
-model = st.session_state.get(ui.key(NS, "model"))  # kept only while the last run is a finished one
 if record is None:
     view.info("Press **Train** to fit the CNN; curves and first-layer filters redraw as it learns.")
 else:
+    rdata = load_data(record.settings["n_train"], record.settings["seed"])
     with view.container():
         draw(record.history, record.artifacts.get("filters"), record.epochs_run, f"{NS}.final")
-        ui.show_outcome(record)
+        ui.show_outcome(record, lesson.run_diagnosis(record, rdata.y))
         if "arch" in record.artifacts:
             st.caption(record.artifacts["arch"])
-            ui.chart(cnn_plots.filters_figure(record.artifacts["start"], "The same filters before training (random)"),
+            ui.chart(figures.filters_figure(record.artifacts["start"], "The same filters before training (random)"),
                      f"{NS}.start_filters")
-        ui.download_buttons(NS, lambda: cnn.cnn_notebook(record.settings, record.message))
+        ui.download_buttons(NS, lambda: cnn_notebook(record.settings, record.message))
         ui.twin_run(NS, controls, record)
 
 st.header("3 · Inside the trained net")
-if model is None or record is None or "pred" not in record.artifacts:
+if record is None or "weights" not in record.artifacts:
     st.info("Train a CNN in section 2 (and let it finish) to look inside it.")
 else:
-    tdata = load_data(record.settings["n_train"], record.settings["seed"])
+    art = record.artifacts
+    model = trained(cnn.weights_key(record.settings, art["weights"]), record.settings, rdata.image_shape,
+                    rdata.n_classes, art["weights"])
     controls("test_index", st.slider, "Test image")
-    index = min(s["test_index"], len(tdata.x_test) - 1)
-    use_upload = uploaded is not None and st.checkbox("Use my upload instead", key=ui.key(NS, "use_upload"))
-    probe, note = cnn.fit_to_input(uploaded, tdata.image_shape) if use_upload else (tdata.x_test[index], "")
-    if note:
-        st.caption(note)
-    guess = int(cnn.predict(model, probe[None])[0])
-    names = tdata.class_names
-    truth = "" if use_upload else f" (true: {names[tdata.y_test[index]]})"
-    st.markdown(f"The network says **{names[guess]}**{truth}.")
+    index = min(s["test_index"], len(rdata.x_test) - 1)
+    mine = uploaded is not None and st.checkbox("Use my upload instead", key=ui.key(NS, "use_upload"))
+    probe, note = inside.fit_to_input(uploaded, rdata.image_shape) if mine else (rdata.x_test[index], "")
+    names, guess = rdata.class_names, int(inside.predict(model, probe[None])[0])
+    st.markdown(f"The network says **{names[guess]}**" + ("" if mine else f" (true: {names[rdata.y_test[index]]})")
+                + f". {note}")
     cols = st.columns([1, 5])
-    ui.chart(cnn_plots.image_figure(probe, "input", height=200), f"{NS}.probe", cols[0])
-    for name, maps in cnn.feature_maps(model, probe):
+    ui.chart(figures.image_figure(probe, "input", height=200), f"{NS}.probe", cols[0])
+    for name, maps in inside.feature_maps(model, probe):
         cols[1].caption(f"{name}: {maps.shape[1]}×{maps.shape[0]}×{maps.shape[2]}")
-        ui.chart(cnn_plots.feature_maps_figure(maps), f"{NS}.maps.{name}", cols[1])
-    pred = record.artifacts["pred"]
-    counts = cnn.confusion(tdata.y_test, pred, tdata.n_classes)
-    st.markdown(f"**Confusion matrix** on {len(pred):,} test images ({np.mean(pred == tdata.y_test):.1%} "
-                "correct). Click a cell to see its images.")
+        ui.chart(figures.feature_maps_figure(maps), f"{NS}.maps.{name}", cols[1])
+    pred, y_test = art["pred"], rdata.y_test
+    counts = metrics.confusion(y_test, pred, rdata.n_classes)
+    st.markdown(f"**Confusion matrix** on {len(pred):,} test images ({np.mean(pred == y_test):.1%} correct). "
+                "Click a cell to see its images.")
     # Not ui.chart: clicking a cell selects it, which ui.chart cannot pass on; same text alternative.
-    event = st.plotly_chart(cnn_plots.confusion_figure(counts, names), key=f"{NS}.confusion",
-                            on_select="rerun", selection_mode="points")
+    event = st.plotly_chart(figures.confusion_figure(counts, names), key=f"{NS}.confusion", on_select="rerun",
+                            selection_mode="points")
     with st.expander("Numbers behind this chart", icon=":material/table:"):
-        st.caption(cnn.confusion_summary(counts, names))
+        st.caption(metrics.confusion_summary(counts, names))
         st.dataframe(pd.DataFrame(counts, index=list(names), columns=list(names)))
     points = [p for p in (event.selection.points if event else []) if p.get("customdata")]
     true_c, pred_c = points[0]["customdata"] if points else (None, None)
-    idx = cnn.mistakes(tdata.y_test, pred, true_c, pred_c)
+    idx = inside.mistakes(y_test, pred, true_c, pred_c)
     st.caption(f"True {names[true_c]}, predicted {names[pred_c]}: {len(idx)} shown." if points
                else f"Misclassified test images ({len(idx)} shown).")
     if len(idx):
-        captions = [f"{names[tdata.y_test[i]]}→{names[pred[i]]}" for i in idx]
-        ui.chart(cnn_plots.gallery_figure([tdata.x_test[i] for i in idx], captions), f"{NS}.gallery",
+        captions = [f"{names[y_test[i]]}→{names[pred[i]]}" for i in idx]
+        ui.chart(figures.gallery_figure([rdata.x_test[i] for i in idx], captions), f"{NS}.gallery",
                  summary="Test images, true → predicted: " + ", ".join(captions) + ".")
 
 st.header("4 · Augmentation")
@@ -225,59 +200,52 @@ for col, name in zip(st.columns(len(cnn.AUGMENTATIONS)), cnn.AUGMENTATIONS):
              help="Slow on a CPU (about 10× the others)." if name == "rotation" else None)
 example = data.x_test[min(s["test_index"], len(data.x_test) - 1)]
 if aug_kinds:
-    ui.chart(cnn_plots.augment_figure(cnn.augment_examples(example, aug_kinds, 4, s["seed"]), example),
+    ui.chart(figures.augment_figure(inside.augment_examples(example, aug_kinds, 4, s["seed"]), example),
              f"{NS}.augment_grid")
 c1, c2 = st.columns(2)
 controls("aug_n", c1.slider, "Training images for the twin run", step=100)
 controls("aug_epochs", c2.slider, "Epochs for the twin run")
 
 
-def pair_section(ns: str, labels: tuple[str, str], build, n_train: int, epochs: int) -> None:
-    """Two runs on the same data and seed, curves overlaid, and what the difference means."""
-    pair_view = st.empty()
-    if ui.train_button(ns, "Train both", disabled=ns == f"{NS}.aug" and not aug_kinds):
-        pair_data = load_data(n_train, s["seed"])
-        done = {}
-        for label in labels:
-            model_ = build(label, pair_data)
+def draw_pair(results, epochs, tag, numbers):
+    ui.chart(plots.history_figure({label: r["history"] for label, r in results.items()}, planned_epochs=epochs),
+             f"{tag}.curves", numbers=numbers)
 
-            def render(u, tag, label=label):
-                ui.chart(plots.history_figure({**done, label: u.history}, planned_epochs=epochs),
-                         f"{tag}.{label}", numbers=False)
-            rec = ui.train_live(ns, label, {"n_train": n_train, "epochs": epochs}, model_, pair_data,
-                                TrainConfig(epochs, s["batch"], cnn.VALIDATION_FRACTION, s["seed"]), pair_view,
-                                render, batch_updates=True, artifacts=lambda m=model_: {"params": m.count_params()})
-            done[label] = rec.history
-    latest = {r.label: r for r in ui.runs(ns)}
-    if any(label not in latest for label in labels):
+
+def pair_section(ns: str, labels: tuple[str, str], n_train: int, epochs: int, disabled: bool = False) -> None:
+    """Two runs on the same data and seed, curves overlaid, and what the difference means."""
+    pair_view, run_settings = st.empty(), {**s, "n_train": n_train, "epochs": epochs}
+    if ui.train_button(ns, "Train both", disabled=disabled):
+        d = load_data(n_train, s["seed"])
+        config = TrainConfig(epochs, s["batch"], cnn.VALIDATION_FRACTION, s["seed"])
+        ui.train_variants(ns, [ui.Variant(label, {"n_train": n_train, "epochs": epochs},
+                                          lambda label=label: cnn.build_labelled(label, run_settings, d.image_shape,
+                                                                                 d.n_classes),
+                                          d, config, keep=lambda m: {"params": m.count_params()}, batch_updates=True)
+                              for label in labels], pair_view, draw_pair)
+    done = {r.label: r for r in ui.comparison_runs(ns)}
+    if any(label not in done for label in labels):
         pair_view.info("Press **Train both** to train the pair with the same data and seed.")
         return
-    first, second = (latest[label] for label in labels)
+    first, second = (done[label] for label in labels)
+    y = load_data(first.settings["n_train"], s["seed"]).y
     with pair_view.container():
-        ui.chart(plots.history_figure({first.label: first.history, second.label: second.history}), f"{ns}.final")
-        st.markdown(cnn.twin_lesson(first.label, first, second.label, second,
-                                    first.artifacts.get("params"), second.artifacts.get("params")))
-        st.caption(f"{first.label}: {cnn.speed_text(first)} · {second.label}: {cnn.speed_text(second)}")
+        draw_pair(ui.results([first, second]), epochs, f"{ns}.final", True)
+        for run in (first, second):
+            ui.show_outcome(run, lesson.run_diagnosis(run, y))
+        st.markdown(lesson.twin_lesson(first.label, first, second.label, second,
+                                       first.artifacts.get("params"), second.artifacts.get("params")))
+        st.caption(f"{first.label}: {lesson.speed_text(first)} · {second.label}: {lesson.speed_text(second)}")
 
 
-base = replace(config, augment=())
-augmented = replace(config, augment=aug_kinds)
-pair_section(PAIRS[0], ("no augmentation", "with augmentation"),
-             lambda label, d: cnn.build_cnn(augmented if label.startswith("with") else base,
-                                            d.image_shape, d.n_classes),
-             s["aug_n"], s["aug_epochs"])
-
+pair_section(AUG, ("no augmentation", "with augmentation"), s["aug_n"], s["aug_epochs"], disabled=not aug_kinds)
 st.header("5 · CNN vs dense")
 st.markdown("A dense network of about the same size, on the same images and seed: it must learn "
             "every pixel position separately, while the CNN reuses each kernel everywhere.")
-cnn_params = cnn.count_cnn_params(base, data.image_shape, data.n_classes)
-hidden = cnn.dense_units_for(cnn_params, data.image_shape, data.n_classes)
-pair_section(PAIRS[1], ("dense", "CNN"),
-             lambda label, d: cnn.build_dense(hidden, d.image_shape, d.n_classes, seed=s["seed"])
-             if label == "dense" else cnn.build_cnn(base, d.image_shape, d.n_classes),
-             s["n_train"], s["epochs"])
+pair_section(VS, ("dense", "CNN"), s["n_train"], s["epochs"])
 
 if record is not None and "params" in record.artifacts:
     st.header("6 · What it means")
-    st.markdown(cnn.cnn_lesson(record, record.artifacts["params"], int(record.settings["n_train"] * 0.8),
-                               data.name))
+    change = lesson.filter_change(record.artifacts["start"], record.artifacts["filters"])
+    st.markdown(lesson.cnn_lesson(record, record.artifacts["params"], int(record.settings["n_train"] * 0.8),
+                                  rdata.name, change))
