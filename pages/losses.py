@@ -1,17 +1,16 @@
 """Loss functions: what each loss rewards and punishes, and how that changes what a model learns."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from nnkit import plots, ui
-from nnkit.core import data
 from nnkit.core.settings import Setting
-from nnkit.core.training import FINISHED
+from nnkit.experiments.losses import by_hand, imbalance, lesson, outliers
 from nnkit.experiments.losses import figures as loss_plots
 from nnkit.experiments.losses import model as losses
+from nnkit.experiments.losses.notebook import imbalance_notebook, outlier_notebook
 
-NS = "loss"          # settings, and experiment A's runs (its Train button is the page's main one)
+NS = "losses"        # settings, and experiment A's runs (its Train button is the page's main one)
 B_NS = f"{NS}.b"     # experiment B's runs
 SEED = 0             # every run starts from the same weights, so only the loss differs
 SETTINGS = (
@@ -32,12 +31,8 @@ SETTINGS = (
 controls = ui.page_settings(NS, SETTINGS)
 ui.init_state(NS, {"hand_true": "1, 0, 1, 0", "hand_pred": "0.9, 0.2, 0.4, 1"})
 s = controls.values()
-state = st.session_state
-for exp, ns in (("a", NS), ("b", B_NS)):
-    state.setdefault(ui.key(NS, exp), {"settings": {}, "runs": {}})
-    if (kept := ui.recover_interrupted(ns)) is not None:
-        state[ui.key(NS, exp)]["runs"][kept.label] = kept
-
+ui.recover_interrupted(NS)
+ui.recover_interrupted(B_NS)
 
 st.title("Loss functions")
 st.markdown(
@@ -52,15 +47,13 @@ controls("family", c1.radio, "Task")
 controls("label", c2.radio, "True label y", horizontal=True, disabled=s["family"] == losses.REGRESSION)
 controls("delta", c3.slider, "Huber δ", step=0.1)
 controls("gamma", c4.slider, "Focal γ", step=0.5)
-param = {"delta": s["delta"], "gamma": s["gamma"], None: None}
-family = losses.names(s["family"])
-curves = losses.family_curves(s["family"], s["label"], s["delta"], s["gamma"])
-x_title = "error ŷ − y" if s["family"] == losses.REGRESSION else "prediction ŷ (probability; a score for hinge)"
-ui.chart(loss_plots.loss_curves_figure(curves, x_title, 6.0 if s["family"] == losses.CLASSIFICATION else None),
-         ui.key(NS, "curves"))
-for name in family:
-    st.latex(losses.LOSSES[name].latex)
-    st.caption(f"**{name}** (`keras.losses.{losses.LOSSES[name].keras_name}`): {losses.LOSSES[name].punishes}")
+regression = s["family"] == losses.REGRESSION
+x_title = "error ŷ − y" if regression else "prediction ŷ (probability; a score for hinge)"
+ui.chart(loss_plots.loss_curves_figure(losses.family_curves(s["family"], s["label"], s["delta"], s["gamma"]),
+                                       x_title, None if regression else 6.0), ui.key(NS, "curves"))
+for spec in map(losses.LOSSES.get, losses.names(s["family"])):
+    st.latex(spec.latex)
+    st.caption(f"**{spec.name}** (`keras.losses.{spec.keras_name}`): {spec.punishes}")
 
 st.header("2 · By hand")
 st.markdown("Type true values and predictions; each row's term is worked out, and their mean is the loss.")
@@ -68,12 +61,12 @@ c1, c2, c3 = st.columns([1, 1, 1])
 controls("hand_loss", c1.selectbox, "Loss")
 c2.text_input("y_true", key=ui.key(NS, "hand_true"))
 c3.text_input("y_pred", key=ui.key(NS, "hand_pred"))
-hand = None
+spec, hand = losses.LOSSES[s["hand_loss"]], None
 try:
-    spec = losses.LOSSES[s["hand_loss"]]
-    hand = losses.by_hand(spec.name, losses.parse_numbers(state[ui.key(NS, "hand_true")], "y_true"),
-                          losses.parse_numbers(state[ui.key(NS, "hand_pred")], "y_pred"), param[spec.param])
-except losses.InputError as err:
+    hand = by_hand.by_hand(spec.name, by_hand.parse_numbers(st.session_state[ui.key(NS, "hand_true")], "y_true"),
+                           by_hand.parse_numbers(st.session_state[ui.key(NS, "hand_pred")], "y_pred"),
+                           {"delta": s["delta"], "gamma": s["gamma"], None: None}[spec.param])
+except by_hand.InputError as err:
     st.error(str(err), icon=":material/error:")
 if hand is not None:
     for warning in hand.warnings:
@@ -81,35 +74,17 @@ if hand is not None:
     st.latex(spec.latex)
     table = pd.DataFrame(hand.rows, columns=hand.columns, index=pd.RangeIndex(1, len(hand.rows) + 1, name="entry"))
     st.dataframe(table.style.format("{:.8g}"), key=ui.key(NS, "hand_table"))
-    st.markdown(losses.hand_lesson(hand))
+    st.markdown(lesson.hand_lesson(hand))
 
 
-def compare(exp, ns, variants, build, train_data, config, draw, artifacts, settings):
-    """Train each loss from the same seed (same initial weights), one live run at a time."""
-    record = state[ui.key(NS, exp)] = {"settings": settings, "runs": {}}
-    view = st.empty()
-    for i, (label, loss) in enumerate(variants.items()):
-        model = build(loss)
-
-        def render(update, tag, i=i, label=label, model=model):
-            # train_live's tag repeats across the variants of one click: add the variant.
-            draw({**{k: r.history for k, r in record["runs"].items()}, label: update.history},
-                 {label: model}, update.epochs, f"{tag}.{i}", numbers=False)
-
-        record["runs"][label] = ui.train_live(ns, label, settings, model, train_data, config, view, render,
-                                              artifacts=lambda m=model: artifacts(m))
-    view.empty()
-
-
-def outcomes(runs):
-    for r in runs.values():
-        if r.reason != FINISHED:
-            ui.show_outcome(r)
-
-
-def downloads(ns, notebook):
-    st.caption("The notebook re-trains all three losses in plain Keras; the model file is the last loss trained.")
-    ui.download_buttons(ns, notebook)
+def outcomes(runs, epochs_setting):
+    """Each loss's outcome box, with its diagnosis; returns the diagnoses by label."""
+    found = {r.label: lesson.diagnosis(r, epochs_setting) for r in runs}
+    for col, r in zip(st.columns(len(runs)), runs):
+        with col:
+            st.markdown(f"**{r.label}**")
+            ui.show_outcome(r, found[r.label])
+    return found
 
 
 st.header("3 · Experiment A: outliers")
@@ -122,41 +97,38 @@ controls("a_epochs", c3.slider, "Epochs")
 controls("a_lr", c4.select_slider, "Learning rate")
 controls.publish()
 a_set = {**{k: s[k] for k in ("a_outliers", "a_points", "a_epochs", "a_lr", "delta")}, "seed": SEED}
-line_x = np.linspace(-2, 2, 50, dtype="float32")
 
 
-def draw_a(histories, models_or_fits, epochs, tag, settings=a_set, numbers=True):
-    pts = losses.outlier_data(settings["a_points"], settings["a_outliers"], seed=settings["seed"])
-    fits = {**{k: r.artifacts["fit"] for k, r in state[ui.key(NS, "a")]["runs"].items() if "fit" in r.artifacts},
-            **{k: v if isinstance(v, np.ndarray) else losses.predict(v, line_x[:, None])
-               for k, v in models_or_fits.items()}}
+def draw_a(results, epochs, tag, numbers=True, settings=a_set):
+    pts = outliers.outlier_data(settings["a_points"], settings["a_outliers"], seed=settings["seed"])
+    fits = {k: r["fit"] for k, r in results.items() if "fit" in r}
     left, right = st.columns(2)
-    ui.chart(loss_plots.fit_figure(pts.x, pts.y, pts.outlier, line_x, pts.true_line(line_x), fits),
-             f"{tag}.fit", left, numbers=numbers)
-    ui.chart(plots.history_figure(histories, ("loss", "mae"), epochs), f"{tag}.curves", right, numbers=numbers)
+    ui.chart(loss_plots.fit_figure(pts.x, pts.y, pts.outlier, outliers.LINE_X, pts.true_line(outliers.LINE_X),
+                                   fits), f"{tag}.fit", left, numbers=numbers)
+    ui.chart(plots.history_figure({k: r["history"] for k, r in results.items()}, ("loss", "mae"), epochs),
+             f"{tag}.curves", right, numbers=numbers)
 
 
+view_a = st.empty()
 if ui.train_button(NS, "Train MSE, MAE and Huber"):
-    pts = losses.outlier_data(s["a_points"], s["a_outliers"], seed=SEED)
-    compare("a", NS, {n: losses.regression_loss(n, s["delta"]) for n in losses.OUTLIER_LOSSES},
-            lambda loss: losses.OUTLIERS.model(loss, s["a_lr"], SEED), (pts.x, pts.y),
-            losses.OUTLIERS.train_config(s["a_epochs"], SEED), draw_a,
-            lambda m: {"fit": losses.predict(m, line_x[:, None]),
-                       "rmse": losses.clean_rmse(pts, losses.predict(m, pts.x))}, a_set)
-a = state[ui.key(NS, "a")]
-if a["runs"]:
-    draw_a({k: r.history for k, r in a["runs"].items()}, {}, a["settings"].get("a_epochs"), f"{NS}.a.final", a["settings"])
-    outcomes(a["runs"])
-    a_rmse = {k: r.artifacts["rmse"] for k, r in a["runs"].items() if "rmse" in r.artifacts}
+    ui.train_variants(NS, [ui.Variant(settings=a_set, **v) for v in outliers.variants(a_set)], view_a, draw_a)
+a_runs, a_dx = ui.comparison_runs(NS), {}
+if a_runs:
+    a_settings = a_runs[0].settings
+    with view_a.container():
+        draw_a(ui.results(a_runs), a_settings["a_epochs"], f"{NS}.a.final", settings=a_settings)
+    a_dx = outcomes(a_runs, "a_epochs")
+    a_rmse = {r.label: r.artifacts["rmse"] for r in a_runs if "rmse" in r.artifacts}
     st.dataframe(pd.DataFrame({"loss": list(a_rmse), "RMSE to true line (clean points)": list(a_rmse.values())}),
                  hide_index=True, key=ui.key(NS, "a_table"))
-    downloads(NS, lambda: losses.outlier_notebook(a["settings"]))
-    ui.twin_run(NS, controls, next(iter(a["runs"].values())))
+    st.caption("The notebook re-trains all three losses in plain Keras; the model file is the last loss trained.")
+    ui.download_buttons(NS, lambda: outlier_notebook(a_settings))
+    ui.twin_run(NS, controls, a_runs[0])
 
 st.header("4 · Experiment B: class imbalance")
 st.markdown("Two overlapping clusters where class 1 is rare. The same small network (2 → 8 → 1, sigmoid), "
             "same initial weights, trained with BCE, class-weighted BCE and focal loss (γ from section 1).")
-st.latex(losses.WEIGHTED_BCE_LATEX)
+st.latex(imbalance.WEIGHTED_BCE_LATEX)
 c1, c2, c3, c4 = st.columns(4)
 controls("b_minority", c1.slider, "Share of class 1", step=0.01, format="%.2f")
 controls("b_points", c2.slider, "Points", step=100)
@@ -165,37 +137,36 @@ controls("b_lr", c4.select_slider, "Learning rate")
 b_set = {**{k: s[k] for k in ("b_minority", "b_points", "b_epochs", "b_lr", "gamma")}, "seed": SEED}
 
 
-def draw_b(histories, _models, epochs, tag, numbers=True):
-    ui.chart(plots.history_figure(histories, ("loss", "accuracy"), epochs), f"{tag}.curves", numbers=numbers)
+def draw_b(results, epochs, tag, numbers=True):
+    ui.chart(plots.history_figure({k: r["history"] for k, r in results.items()}, ("loss", "accuracy"), epochs),
+             f"{tag}.curves", numbers=numbers)
 
 
+view_b = st.empty()
 if ui.train_button(B_NS, "Train BCE, weighted BCE and focal"):
-    bx, by = losses.imbalanced_data(s["b_points"], s["b_minority"], SEED)
-    (train_x, train_y), (val_x, val_y) = data.split(bx, by, losses.IMBALANCE.validation, SEED)
-    compare("b", B_NS, losses.imbalance_losses(train_y, s["gamma"]),
-            lambda loss: losses.IMBALANCE.model(loss, s["b_lr"], SEED), (bx, by),
-            losses.IMBALANCE.train_config(s["b_epochs"], SEED), draw_b,
-            lambda m: {"metrics": losses.classification_metrics(val_y, losses.predict(m, val_x))}, b_set)
-b = state[ui.key(NS, "b")]
-if b["runs"]:
-    draw_b({k: r.history for k, r in b["runs"].items()}, {}, b["settings"].get("b_epochs"), f"{NS}.b.final")
-    outcomes(b["runs"])
-    b_metrics = {k: r.artifacts["metrics"] for k, r in b["runs"].items() if "metrics" in r.artifacts}
+    ui.train_variants(B_NS, [ui.Variant(settings=b_set, **v) for v in imbalance.variants(b_set)], view_b, draw_b)
+b_runs, b_dx = ui.comparison_runs(B_NS), {}
+if b_runs:
+    b_settings = b_runs[0].settings
+    with view_b.container():
+        draw_b(ui.results(b_runs), b_settings["b_epochs"], f"{NS}.b.final")
+    b_dx = outcomes(b_runs, "b_epochs")
+    b_metrics = {r.label: r.artifacts["metrics"] for r in b_runs if "metrics" in r.artifacts}
     if b_metrics:
         st.dataframe(pd.DataFrame([{"loss": k, **{m: v[m] for m in ("precision", "recall", "f1")}}
                                    for k, v in b_metrics.items()]), hide_index=True, key=ui.key(NS, "b_table"))
         ui.chart(loss_plots.confusion_figure({k: v["confusion"] for k, v in b_metrics.items()}),
                  ui.key(NS, "confusion"))
-    downloads(B_NS, lambda: losses.imbalance_notebook(b["settings"]))
+    st.caption("The notebook re-trains all three losses in plain Keras; the model file is the last loss trained.")
+    ui.download_buttons(B_NS, lambda: imbalance_notebook(b_settings))
 
 st.header("5 · What just happened")
 if hand is not None:
-    st.markdown(f"**By hand ({spec.name}).** " + losses.hand_lesson(hand))
-if a["runs"]:
-    st.markdown("**Outliers.** " + losses.outlier_lesson(
-        a_rmse, a["settings"].get("a_outliers", 0), {k: r.reason for k, r in a["runs"].items()}))
-if b["runs"]:
-    st.markdown("**Imbalance.** " + losses.imbalance_lesson(
-        b_metrics, b["settings"].get("b_minority", 0), {k: r.reason for k, r in b["runs"].items()}))
-if not (a["runs"] or b["runs"]):
+    st.markdown(f"**By hand ({spec.name}).** " + lesson.hand_lesson(hand))
+if a_runs:
+    st.markdown("**Outliers.** " + lesson.outlier_lesson(
+        {r.label: r.artifacts["fit"] for r in a_runs if "fit" in r.artifacts}, a_rmse, a_settings["a_outliers"], a_dx))
+if b_runs:
+    st.markdown("**Imbalance.** " + lesson.imbalance_lesson(b_metrics, b_settings["b_minority"], b_dx))
+if not (a_runs or b_runs):
     st.info("Train experiment A or B to see what the choice of loss did to a real model.")
