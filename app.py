@@ -17,6 +17,7 @@ sections: dict[str, list] = {"": [home]}
 for experiment in catalog.EXPERIMENTS:
     sections.setdefault(experiment.section, []).append(
         st.Page(experiment.path, title=experiment.title, icon=experiment.icon))
+sections["Instructor"] = [st.Page("pages/class_board.py", title="Class board", icon=":material/leaderboard:")]
 page = st.navigation(sections)
 
 badge = st.sidebar.empty()

@@ -24,21 +24,26 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from nnkit.core import limits
-
 SLOTS_ENV = "NNKIT_TRAINING_SLOTS"
 DEFAULT_RUN_SECONDS = 10.0  # the estimate before any run has finished
 
 
 def default_capacity(cores: int | None = None, workshop: bool | None = None) -> int:
-    """K: NNKIT_TRAINING_SLOTS if set, else one run per two cores in workshop mode
-    (each Keras run uses about two threads' worth of CPU) and one per core locally."""
+    """K: NNKIT_TRAINING_SLOTS if set, else 1.
+
+    One at a time is the safe default everywhere: Keras seeds initial weights,
+    shuffling and dropout from process-wide generators, so two runs training
+    at once draw from each other's streams and a twin run would no longer
+    start from the same weights; and one small Keras fit already keeps two
+    cores busy, so on a Community Cloud box a second slot adds little but
+    memory. On a many-core server, set NNKIT_TRAINING_SLOTS (e.g. cores // 2)
+    and accept that concurrent runs are not bit-for-bit reproducible.
+    `cores` and `workshop` are accepted for callers that size K themselves.
+    """
     setting = os.environ.get(SLOTS_ENV, "").strip()
     if setting.isdigit() and int(setting) > 0:
         return int(setting)
-    cores = cores or os.cpu_count() or 1
-    workshop = limits.workshop_mode() if workshop is None else workshop
-    return max(1, cores // 2) if workshop else max(1, cores)
+    return 1
 
 
 @dataclass

@@ -13,6 +13,7 @@ each other's runs.
 - `frame`: every page runs inside app.py's navigation, even as a fresh server's first request.
 """
 
+from nnkit.ui.board import class_board, workshop_creator
 from nnkit.ui.controls import Controls, page_settings, twin_run
 from nnkit.ui.frame import ensure_app_navigation
 from nnkit.ui.live import (Variant, comparison_runs, recover_interrupted, results, train_button,
@@ -24,4 +25,5 @@ from nnkit.ui.widgets import (chart, detected_device, device_badge, download_but
 __all__ = ("Controls", "Variant", "chart", "comparison_runs", "detected_device", "device_badge",
            "download_buttons", "ensure_app_navigation", "init_state", "key", "last_run", "page_link", "page_settings",
            "recover_interrupted", "results", "runs", "runs_table", "show_outcome", "toy_dataset",
-           "train_button", "train_live", "train_variants", "twin_run", "your_link")
+           "train_button", "train_live", "train_variants", "twin_run", "your_link", "class_board",
+           "workshop_creator")

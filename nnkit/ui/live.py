@@ -28,15 +28,20 @@ def train_button(ns: str, label: str = "Train", disabled: bool = False) -> bool:
 def train_live(ns: str, label: str, settings: dict[str, Any], model, data, config,
                view, render: Render, batch_updates: bool = False,
                artifacts: Callable[[], dict[str, Any]] | None = None,
-               callbacks: tuple = ()) -> RunRecord:
+               callbacks: tuple | Callable[[], tuple] = ()) -> RunRecord:
     """Train with a progress bar, a Stop button and `render` redrawn live in `view`.
+
+    `model` is a compiled Keras model, or a zero-argument builder that returns
+    one: a builder runs only once this run has its training slot, so seeding
+    and weight initialisation never interleave with another learner's run.
 
     The history learned so far is copied into session state at every update:
     a click mid-training makes Streamlit rerun the script and abandon this
     call, and `recover_interrupted` then keeps the curves instead of losing
     them. `artifacts()` runs after training to save small results (e.g. the
     final decision boundary) so the page can redraw without the model.
-    `callbacks` are extra Keras callbacks (e.g. a filter-snapshot callback).
+    `callbacks` are extra Keras callbacks (e.g. a filter-snapshot callback), or
+    a zero-argument function returning them once the model is built.
     """
     import nnkit
     from nnkit.core.callbacks import live_history
@@ -70,6 +75,10 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     with training_executor().turn(label, while_waiting):
         st.session_state[live_key]["queued"] = False
         identity.mark_running(run_id)
+        if not hasattr(model, "fit"):
+            model = model()
+        if callable(callbacks):
+            callbacks = callbacks()
         progress.progress(0.0, text="Compiling the model…")
         result = nnkit.train(model, data, config, callbacks=[*callbacks, live_history(sink, batch_updates)])
     progress.empty()
@@ -159,17 +168,23 @@ def train_variants(ns: str, variants: list[Variant], view, draw: Draw) -> list[R
     group = st.session_state.get(key(ns, "_groups"), 0) + 1
     st.session_state[key(ns, "_groups")] = group
     for index, variant in enumerate(variants):
-        model = variant.build()
+        built: dict[str, Any] = {}  # filled once the run has its slot (see train_live)
 
-        def render(update, tag, variant=variant, model=model, index=index) -> None:
-            current = {"history": update.history, **(variant.live(model, update) if variant.live else {})}
-            draw({**results(comparison_runs(ns, group)), variant.label: current}, update.epochs,
-                 f"{tag}.{index}", False)
+        def build(variant=variant, built=built):
+            built["model"] = variant.build()
+            return built["model"]
 
-        train_live(ns, variant.label, {**variant.settings, "_group": group}, model, variant.data,
+        def render(update, tag, variant=variant, built=built, index=index) -> None:
+            live = variant.live(built["model"], update) if variant.live else {}
+            draw({**results(comparison_runs(ns, group)), variant.label: {"history": update.history, **live}},
+                 update.epochs, f"{tag}.{index}", False)
+
+        train_live(ns, variant.label, {**variant.settings, "_group": group}, build, variant.data,
                    variant.config, view, render, variant.batch_updates,
-                   artifacts=(lambda variant=variant, model=model: variant.keep(model)) if variant.keep else None,
-                   callbacks=tuple(variant.callbacks(model)) if variant.callbacks else ())
+                   artifacts=(lambda variant=variant, built=built: variant.keep(built["model"]))
+                   if variant.keep else None,
+                   callbacks=(lambda variant=variant, built=built: tuple(variant.callbacks(built["model"])))
+                   if variant.callbacks else ())
     return comparison_runs(ns, group)
 
 

@@ -84,12 +84,13 @@ def test_waiting_learners_hear_their_place():
     assert heard and set(heard) == {1}
 
 
-def test_capacity_from_setting_cores_and_workshop(monkeypatch):
+def test_capacity_is_one_unless_set(monkeypatch):
     monkeypatch.delenv(executor.SLOTS_ENV, raising=False)
-    assert executor.default_capacity(cores=2, workshop=True) == 1
-    assert executor.default_capacity(cores=8, workshop=True) == 4
-    assert executor.default_capacity(cores=2, workshop=False) == 2
+    assert executor.default_capacity(cores=8, workshop=True) == 1
+    assert executor.default_capacity(cores=2, workshop=False) == 1
     monkeypatch.setenv(executor.SLOTS_ENV, "3")
-    assert executor.default_capacity(cores=2, workshop=True) == 3
+    assert executor.default_capacity() == 3
+    monkeypatch.setenv(executor.SLOTS_ENV, "zero")
+    assert executor.default_capacity() == 1
     with pytest.raises(ValueError):
         LocalExecutor(0)
