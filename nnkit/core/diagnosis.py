@@ -116,13 +116,14 @@ def _still_falling(losses: list[float]) -> bool:
 
 
 def diagnose(history: Mapping[str, Sequence[float]], reason: str, baseline: Baseline | None = None,
-             planned_epochs: int | None = None, metric: str = "accuracy",
+             planned_epochs: int | None = None, metric: str | None = "accuracy",
              gap_tolerance: float = 0.05) -> Diagnosis:
     """Name what happened in a run from its curves.
 
     `reason` is the training outcome ("finished", "diverged", "stopped by
     user", "interrupted"); `metric` is the history key that measures skill
-    (higher is better), if the run logs one.
+    (higher is better), if the run logs one; None judges by the loss alone
+    (e.g. a next-character model, whose accuracy is never near 90%).
     """
     train = _finite(history.get("loss", []))
     val = _finite(history.get("val_loss", []))
@@ -138,8 +139,8 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, baseline: Base
     numbers = {"first loss": train[0], "final loss": train[-1]}
     if val:
         numbers["final validation loss"] = val[-1]
-    score = _finite(history.get(f"val_{metric}", [])) or _finite(history.get(metric, []))
-    train_score = _finite(history.get(metric, []))
+    score = (_finite(history.get(f"val_{metric}", [])) or _finite(history.get(metric, []))) if metric else []
+    train_score = _finite(history.get(metric, [])) if metric else []
     if score:
         numbers[f"final {metric}"] = score[-1]
     if baseline is not None and baseline.loss is not None:

@@ -141,3 +141,15 @@ def test_cut_short_quotes_the_curve_it_judged():
     d = dx.diagnose(history, "finished", dx.classification_baseline([0, 1] * 50), 5)
     assert d.kind == dx.CUT_SHORT
     assert "validation loss went from 0.8 to 0.7" in d.headline and "0.7395" not in d.headline
+
+
+def test_metric_none_judges_a_next_character_model_by_its_loss_alone():
+    # A character model right 45% of the time is doing well; held to a classifier's 90% it would
+    # always read as under-fitted, so the RNN page passes metric=None and the loss decides.
+    history = {"loss": [3.2, 2.4, 2.0], "val_loss": [3.0, 2.3, 1.9], "accuracy": [0.2, 0.35, 0.45],
+               "val_accuracy": [0.22, 0.36, 0.46]}
+    d = dx.diagnose(history, "finished", dx.uniform_baseline(56), 3, metric=None)
+    assert d.kind == dx.LEARNED and not any("accuracy" in name for name in d.numbers)
+    stuck = dx.diagnose({"loss": [4.05, 4.02, 4.0], "val_loss": [4.04, 4.03, 4.02], "accuracy": [0.3] * 3},
+                        "finished", dx.uniform_baseline(56), 3, metric=None)
+    assert stuck.kind == dx.CHANCE and "4.025" in stuck.headline
