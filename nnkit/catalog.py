@@ -44,6 +44,12 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "and how to pick a learning rate with a range test.",
                "Set the quadratic's κ to 100 and race SGD against SGD + momentum and Adam; then give SGD "
                "η = 3 and watch it diverge, and read off at which step."),
+    Experiment("pages/training_strategies.py", "Training strategies", ":material/fitness_center:", "Building blocks",
+               "A net with more weights than rows memorises them: validation loss turns up while training loss "
+               "falls. Dropout, L2, a smaller net, more data and early stopping close the gap; callbacks and "
+               "batch size change how training runs.",
+               "Train the too-big net and note the gap, then train Dropout 0.5 as its twin; then compare batch "
+               "size 1, 32 and full batch and read the updates and milliseconds per epoch."),
     Experiment("pages/cnn_filters.py", "CNN filters", ":material/filter_center_focus:", "Architectures",
                "A convolution slides one small kernel over the whole image; a CNN learns its own kernels "
                "and beats a dense net of the same size on images.",

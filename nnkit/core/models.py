@@ -16,11 +16,39 @@ from nnkit.core import backend
 LayerSpec = tuple[str, tuple, dict]  # (keras.layers class, positional args, keyword args)
 
 
+@dataclass(frozen=True)
+class KerasObject:
+    """A Keras object as data, e.g. `KerasObject("regularizers.L2", {"l2": 0.001})`.
+
+    Used as a `LayerSpec` argument (a regulariser, an initialiser) or on its
+    own (a callback): `build()` makes the object, and its repr is the code
+    that makes it, so `layer_code` prints "kernel_regularizer=keras.regularizers.L2(l2=0.001)".
+    """
+
+    path: str                                          # under keras., e.g. "callbacks.EarlyStopping"
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def build(self):
+        import keras
+
+        target = keras
+        for part in self.path.split("."):
+            target = getattr(target, part)
+        return target(**self.kwargs)
+
+    def __repr__(self) -> str:
+        return f"keras.{self.path}({', '.join(f'{k}={v!r}' for k, v in self.kwargs.items())})"
+
+
 def build_layers(specs: Sequence[LayerSpec]) -> list:
-    """Keras layer objects for `specs`, in order."""
+    """Keras layer objects for `specs`, in order (`KerasObject` arguments built too)."""
     import keras
 
-    return [getattr(keras.layers, cls)(*args, **kwargs) for cls, args, kwargs in specs]
+    def built(value):
+        return value.build() if isinstance(value, KerasObject) else value
+
+    return [getattr(keras.layers, cls)(*map(built, args), **{k: built(v) for k, v in kwargs.items()})
+            for cls, args, kwargs in specs]
 
 
 def layer_code(spec: LayerSpec) -> str:
