@@ -11,10 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nnkit.core import images, limits
-from nnkit.experiments.autoencoder import anomalies
-from nnkit.experiments.rnn_text import model as text
 from tests.helpers import ROOT
 
+# Shared with the experiments' own parser tests (tests/experiments/*/test_hostile_inputs.py).
 HOSTILE_BYTES = [b"", b"\x00" * 100, b"\xff\xd8\xff\xe0garbage", b"\x89PNG\r\n\x1a\n" + b"\x00" * 50,
                  "naïve, ünïcode\n1,2\n".encode(), b"../../etc/passwd", b"nan,inf\nnan,-inf\n" * 30,
                  b"a,b\n" + b"1,x\n" * 50, "😀".encode() * 1000]
@@ -50,51 +49,6 @@ def test_image_upload_real_png_greyscale_and_rgba():
         Image.new(mode, (40, 30)).save(buffer, format="PNG")
         image, _ = images.decode_upload(buffer.getvalue())
         assert image.shape[:2] == (30, 40) and np.isfinite(image).all()
-
-
-@pytest.mark.parametrize("blob", HOSTILE_BYTES)
-def test_csv_upload_hostile_bytes(blob):
-    try:
-        parsed = anomalies.parse_csv(blob)
-    except anomalies.CSVError as error:
-        _readable(error)
-    else:
-        assert np.isfinite(parsed.x).all()
-
-
-@given(st.lists(st.lists(st.one_of(st.floats(allow_nan=True), st.text(max_size=5)), min_size=1, max_size=4),
-                max_size=40))
-@FAST
-def test_csv_upload_any_table(rows):
-    blob = "\n".join(",".join(str(v) for v in row) for row in rows).encode()
-    test_csv_upload_hostile_bytes(blob)
-
-
-@pytest.mark.parametrize("blob", HOSTILE_BYTES)
-def test_text_upload_hostile_bytes(blob):
-    try:
-        corpus, notes = text.decode_upload(blob)
-    except text.TextError as error:
-        _readable(error)
-    else:
-        assert isinstance(corpus, str) and corpus
-
-
-@given(st.binary(max_size=3000))
-@FAST
-def test_text_upload_any_bytes(blob):
-    test_text_upload_hostile_bytes(blob)
-
-
-@given(st.text(max_size=3000))
-@FAST
-def test_pasted_text_any_unicode(pasted):
-    try:
-        cleaned, notes = text.clean_text(pasted)
-    except text.TextError as error:
-        _readable(error)
-    else:
-        assert isinstance(cleaned, str)
 
 
 def test_upload_limit_in_config_matches_the_code():
