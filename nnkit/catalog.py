@@ -32,6 +32,11 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "ReLU keeps them alive but can die.",
                "Train sigmoid, tanh and ReLU on moons with 6 hidden layers and compare the gradient "
                "reaching layer 1."),
+    Experiment("pages/backprop.py", "Back-propagation by hand", ":material/account_tree:", "Building blocks",
+               "Back-propagation is the chain rule applied from the loss back: each gradient is the one "
+               "above it times one local derivative, and the page's hand numbers equal Keras's autodiff.",
+               "Press Next step until ∂L/∂w₁₁ and read its whole chain; then set the target to 0.8 and "
+               "η to 30 and take an SGD step: the loss jumps up instead of down."),
     Experiment("pages/losses.py", "Loss functions", ":material/functions:", "Building blocks",
                "A loss turns an error into a number and a gradient: MSE chases outliers, MAE and Huber "
                "shrug them off, log loss punishes confident mistakes, and class weights trade precision "

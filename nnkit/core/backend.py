@@ -164,6 +164,30 @@ def gradient_fn(fn: Callable) -> Callable[[np.ndarray], np.ndarray]:
         return torch_grad
     raise NotImplementedError(f"autodiff is not wired for backend {backend!r}")
 
+def gradient(fn: Callable, x: np.ndarray) -> np.ndarray:
+    """Gradient of a scalar function of one array, by autodiff, at `x` (same shape and dtype).
+
+    For quantities that are not weights, e.g. the loss with respect to a
+    layer's output, so a page can check a hand-written chain rule against
+    the framework's own derivative of the real Keras layers.
+    """
+    backend = name()
+    x = np.asarray(x)
+    if backend == "jax":
+        import jax
+
+        return np.asarray(jax.grad(fn)(x))
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        t = tf.convert_to_tensor(x)
+        with tf.GradientTape() as tape:
+            tape.watch(t)
+            out = fn(t)
+        return tape.gradient(out, t).numpy()
+    raise NotImplementedError(f"autodiff is not wired for backend {backend!r}")
+
+
 def loss_gradients(model, x: np.ndarray, y: np.ndarray, loss_fn: Callable) -> list[np.ndarray]:
     """Gradients of the mean loss w.r.t. each trainable weight, as NumPy arrays.
 
