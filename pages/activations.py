@@ -5,14 +5,18 @@ from dataclasses import replace
 import streamlit as st
 
 from nnkit import plots, ui
-from nnkit.core import boundary
+from nnkit.core.diagnosis import classification_baseline
 from nnkit.core.settings import Setting, SettingList
 from nnkit.core.training import TrainConfig
 from nnkit.experiments.activations import figures as ap
+from nnkit.experiments.activations import functions as fn
+from nnkit.experiments.activations import lesson
 from nnkit.experiments.activations import model as act
+from nnkit.experiments.activations.notebook import activations_notebook
+from nnkit.experiments.activations.probes import PROBE_BATCH, ProbedNetwork
 
-NS, MOST = "act", 4  # at most four activations trained per comparison
-NAMES = {a.label: k for k, a in act.ACTIVATIONS.items()}
+NS, MOST = "activations", 4  # at most four activations trained per comparison
+NAMES = {a.label: k for k, a in fn.ACTIVATIONS.items()}
 LABELS = tuple(NAMES)
 SETTINGS = (
     SettingList("fns", ["sigmoid", "tanh", "ReLU"], choices=LABELS),
@@ -38,9 +42,7 @@ SETTINGS = (
     Setting("seed", 0, low=0, high=9999),
 )
 controls = ui.page_settings(NS, SETTINGS)
-ui.init_state(NS, {"group": 0})  # which comparison is on show: runs carry it in their settings
 ui.recover_interrupted(NS)
-state, k = st.session_state, lambda name: ui.key(NS, name)
 
 st.title("Activation explorer")
 st.markdown(
@@ -53,28 +55,26 @@ st.markdown(
 st.header("1 · The functions and their slopes")
 c1, c2, c3, c4 = st.columns([3, 1, 1, 1.4])
 controls("fns", c1.multiselect, "Activations")
-controls("zmin", c2.number_input, "z from", step=1.0)
-controls("zmax", c3.number_input, "z to", step=1.0)
+zmin = controls("zmin", c2.number_input, "z from", step=1.0)
+zmax = controls("zmax", c3.number_input, "z to", step=1.0)
 slope = controls("slope", c4.slider, "Leaky ReLU slope a", step=0.01)
 try:
-    z = act.z_grid(controls.value("zmin"), controls.value("zmax"))
+    z = fn.z_grid(zmin, zmax)
 except ValueError as err:
     st.error(f"Cannot plot this range: {err}.", icon=":material/error:")
     z = None
 if z is not None and not controls.value("fns"):
     st.info("Pick at least one activation to plot.")
 elif z is not None:
-    curves = {}
-    for label in controls.value("fns"):
-        df = act.derivative(NAMES[label], z, slope)
-        curves[label] = {"z": z, "f": act.values(NAMES[label], z, slope), "df": df,
-                         "saturated": act.saturated_intervals(z, df)}
+    curves = fn.curves({label: NAMES[label] for label in controls.value("fns")}, z, slope)
     chart, formulas = st.columns([3, 1.3])
-    ui.chart(ap.function_figure(curves), k("functions"), chart,
-             summary=act.saturation_summary({n: c["saturated"] for n, c in curves.items()}))
+    ui.chart(ap.function_figure(curves), ui.key(NS, "functions"), chart,
+             summary=lesson.saturation_summary({n: c["saturated"] for n, c in curves.items()}))
     for label in curves:
         formulas.caption(label)
-        formulas.latex(act.ACTIVATIONS[NAMES[label]].latex.replace(r"a\,z", rf"{slope:g}\,z"))
+        formulas.latex(fn.formula(NAMES[label], slope))
+        for note in fn.kink_notes(NAMES[label], slope, zmin, zmax):
+            formulas.caption(note)
     st.caption("Dashed: f'(z) by autodiff of the Keras function. Shaded in each function's colour: "
                "|f'(z)| < 0.01, where the neuron is **saturated** and gradients vanish.")
 
@@ -86,7 +86,7 @@ c3.latex(act.SOFTMAX_LATEX)
 try:
     logits = act.parse_logits(controls.value("logits"))
     probs = act.softmax_with_temperature(logits, temp)
-    ui.chart(ap.softmax_figure(logits, probs, temp), k("softmax"))
+    ui.chart(ap.softmax_figure(logits, probs, temp), ui.key(NS, "softmax"))
     st.caption("Low T sharpens towards the largest logit (arg-max); high T flattens towards uniform.")
 except ValueError as err:
     st.error(f"Cannot read the logits: {err}.", icon=":material/error:")
@@ -103,8 +103,8 @@ w1, w2, b, x1, x2 = (controls.value(n) for n in ("w1", "w2", "b", "x1", "x2"))
 neuron = NAMES[controls.value("neuron")]
 left, right = st.columns([1.4, 1])
 ui.chart(ap.neuron_figure(*act.neuron_surface(w1, w2, b, neuron, slope), (x1, x2), controls.value("neuron")),
-         k("neuron_surface"), left)
-right.markdown(act.neuron_readout(x1, x2, w1, w2, b, neuron, slope))
+         ui.key(NS, "neuron_surface"), left)
+right.markdown(lesson.neuron_readout(x1, x2, w1, w2, b, neuron, slope))
 right.caption("The surface changes only along w = (w₁, w₂): the neuron can only tilt and shift one ramp.")
 
 st.header("3 · The experiment: same network, different activations")
@@ -125,20 +125,17 @@ chosen = [NAMES[label] for label in s["compare"]]
 data = act.load_dataset(s["dataset"], s["seed"])
 st.caption(f"{data.description} Each network starts from the same seed, so the same initial weights; "
            "only the activation differs. Gradient norms and stuck units are measured live on a fixed "
-           f"batch of {min(act.PROBE_BATCH, len(data.x))} examples.")
+           f"batch of {min(PROBE_BATCH, len(data.x))} examples.")
 if not chosen:
     st.warning("Pick at least one activation to train.", icon=":material/warning:")
 clicked = ui.train_button(NS, "Train all", disabled=not chosen)
 view = st.empty()
-two_d = data.n_features == 2
-grid = boundary.grid_for(data.x, resolution=50) if two_d else None
 
 
-def draw(results, epochs, tag):
+def draw(results, epochs, tag, numbers):
     """Curves, per-layer gradients, stuck units and (2-D) boundaries for every variant."""
     # Same top-level blocks live and final: the final draw reuses the live container, and an
     # element that shifts position would leave a live chart behind.
-    numbers = tag.endswith("final")  # the numbers tables are for the settled result only
     ui.chart(plots.history_figure({n: r["history"] for n, r in results.items()}, planned_epochs=epochs),
              f"{tag}.curves", st.container(), numbers=numbers)
     probes = {n: r["probe"] for n, r in results.items() if r.get("probe", {}).get("grad_norms")}
@@ -156,54 +153,26 @@ def draw(results, epochs, tag):
                  numbers=numbers)
 
 
-def record_results(group):
-    """This comparison's finished (or cut-off) runs, as draw() wants them."""
-    records = [r for r in ui.runs(NS) if r.settings.get("group") == group]
-    return records, {r.label: {"history": r.history, **r.artifacts} for r in records}
-
-
-def train_variant(key, group):
-    model = act.build_network(key, data.n_features, max(2, len(data.class_names)), s["depth"], s["width"],
-                              s["optimizer"], s["lr"], s["seed"], slope)
-    probe = act.LayerProbe(model, data.x, data.y, key, slope, s["seed"])
-    probe.measure(0)  # the untrained network: where vanishing gradients show most clearly
-    label = act.ACTIVATIONS[key].label
-    # The points travel with the surface, so an old run is redrawn on its own data.
-    surface = ((lambda: (*grid[:2], boundary.probability_surface(model, *grid), data.x, data.y))
-               if two_d else (lambda: None))
-
-    def render(update, tag):
-        probe.measure(update.epoch)
-        done = record_results(group)[1]
-        # train_live's tag names the epoch, not the variant: add it, or keys repeat across variants.
-        draw({**done, label: {"history": update.history, "probe": probe.latest(), "surface": surface()}},
-             update.epochs, f"{tag}.{key}")
-
-    names = ("dataset", "depth", "width", "optimizer", "lr", "epochs", "batch", "seed", "slope")
-    ui.train_live(NS, label, {**{n: s[n] for n in names}, "activation": key, "group": group}, model,
-                  data, TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"]), view, render,
-                  artifacts=lambda: {"probe": probe.latest(), "surface": surface()})
-
-
 if clicked:
-    state[k("group")] += 1
-    for key in chosen:
-        train_variant(key, state[k("group")])
+    config = TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"])
+    networks = [ProbedNetwork(key, s, data) for key in chosen]
+    ui.train_variants(NS, [ui.Variant(fn.ACTIVATIONS[n.key].label, n.settings, n.build, data, config,
+                                      live=n.live, keep=n.keep) for n in networks], view, draw)
 
-records, results = record_results(state[k("group")])
+records = ui.comparison_runs(NS)
 if not records:
     view.info("Press **Train all** to train one network per chosen activation; curves, gradients "
               "and boundaries update live.")
 else:
+    first = records[0].settings
+    baseline = classification_baseline(act.load_dataset(first["dataset"], first["seed"]).y)
     with view.container():
-        draw(results, max(r.settings["epochs"] for r in records), f"{NS}.final")
+        draw(ui.results(records), max(r.settings["epochs"] for r in records), f"{NS}.final", True)
         for record in records:
-            ui.show_outcome(replace(record, message=f"{record.label}: {record.message}"))
-        first = records[0].settings
-        ui.download_buttons(NS, lambda: act.activations_notebook(
-            first, [r.settings["activation"] for r in records],
-            " ".join(f"{r.label}: {r.message}" for r in records)))
+            ui.show_outcome(replace(record, message=f"{record.label}: {record.message}"),
+                            lesson.diagnosis_of(record, baseline))
+        ui.download_buttons(NS, lambda: activations_notebook(
+            first, [r.settings["activation"] for r in records], " ".join(f"{r.label}: {r.message}" for r in records)))
         ui.twin_run(NS, controls, records[-1])
     st.header("4 · What just happened")
-    chance = act.majority_share(act.load_dataset(first["dataset"], first["seed"]).y)
-    st.markdown(act.what_happened(records, first["dataset"], first["depth"], chance))
+    st.markdown(lesson.what_happened(records, first["dataset"], first["depth"], baseline))
