@@ -29,7 +29,8 @@ DESCRIPTIONS = {
 
 
 def load_table(name: str, seed: int = 0):
-    """The whole table as float32 features `x` and int labels `y`, shuffled by `seed`.
+    """The whole table as float32 features `x` and int labels `y` (a column for the binary
+    tables), shuffled by `seed`.
 
     Only NumPy and scikit-learn, so the exported notebook runs this very function.
     """
@@ -44,7 +45,9 @@ def load_table(name: str, seed: int = 0):
         bunch = datasets.load_breast_cancer()
         x, y = (bunch.data - bunch.data.mean(0)) / bunch.data.std(0), bunch.target
     order = np.random.default_rng(seed).permutation(len(x))
-    return x[order].astype("float32"), y[order].astype("int32")
+    y = y[order].astype("int32")
+    # Binary labels as a column, shaped like the sigmoid output (batch size 1 needs it).
+    return x[order].astype("float32"), (y if name == "digits" else y[:, None])
 
 
 def n_classes(name: str) -> int:
@@ -73,7 +76,7 @@ class Tables:
         n, n_val = len(xt) + len(xv), len(xv)
         order = np.random.default_rng(seed).permutation(n)
         x = np.empty((n, *xt.shape[1:]), xt.dtype)
-        y = np.empty(n, yt.dtype)
+        y = np.empty((n, *yt.shape[1:]), yt.dtype)
         x[order[:n_val]], y[order[:n_val]] = xv, yv
         x[order[n_val:]], y[order[n_val:]] = xt, yt
         return (x, y), n_val / n
