@@ -6,8 +6,6 @@ import streamlit as st
 
 from nnkit import plots, ui
 from nnkit.core.diagnosis import classification_baseline
-from nnkit.core.settings import Setting, SettingList
-from nnkit.core.training import TrainConfig
 from nnkit.experiments.activations import figures as ap
 from nnkit.experiments.activations import functions as fn
 from nnkit.experiments.activations import lesson
@@ -15,33 +13,8 @@ from nnkit.experiments.activations import model as act
 from nnkit.experiments.activations.notebook import activations_notebook
 from nnkit.experiments.activations.probes import PROBE_BATCH, ProbedNetwork
 
-NS, MOST = "activations", 4  # at most four activations trained per comparison
-NAMES = {a.label: k for k, a in fn.ACTIVATIONS.items()}
-LABELS = tuple(NAMES)
-SETTINGS = (
-    SettingList("fns", ["sigmoid", "tanh", "ReLU"], choices=LABELS),
-    Setting("zmin", -6.0, low=-1000.0, high=1000.0),
-    Setting("zmax", 6.0, low=-1000.0, high=1000.0),
-    Setting("slope", 0.2, low=0.01, high=0.5),
-    Setting("logits", "2, 1, 0.1, -1"),
-    Setting("temp", 1.0, low=0.05, high=10.0),
-    Setting("neuron", "sigmoid", choices=LABELS),
-    Setting("w1", 1.5, low=-5.0, high=5.0),
-    Setting("w2", -1.0, low=-5.0, high=5.0),
-    Setting("b", 0.5, low=-5.0, high=5.0),
-    Setting("x1", 1.0, low=-3.0, high=3.0),
-    Setting("x2", 0.5, low=-3.0, high=3.0),
-    SettingList("compare", ["sigmoid", "tanh", "ReLU"], choices=LABELS, most=MOST),
-    Setting("dataset", "moons", choices=("moons", "circles", "xor", "spiral", "digits", "breast cancer")),
-    Setting("optimizer", "sgd", choices=("sgd", "adam")),
-    Setting("depth", 6, low=1, high=10, workshop_high=6),
-    Setting("width", 16, low=2, high=64, workshop_high=32),
-    Setting("lr", 0.1, choices=(0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)),
-    Setting("epochs", 15, low=1, high=100, workshop_high=30),
-    Setting("batch", 32, choices=(8, 16, 32, 64, 128)),
-    Setting("seed", 0, low=0, high=9999),
-)
-controls = ui.page_settings(NS, SETTINGS)
+NS, MOST, NAMES = "activations", act.MOST_COMPARED, act.KEYS_BY_LABEL
+controls = ui.page_settings(NS, act.SETTINGS)
 ui.recover_interrupted(NS)
 
 st.title("Activation explorer")
@@ -154,10 +127,9 @@ def draw(results, epochs, tag, numbers):
 
 
 if clicked:
-    config = TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"])
     networks = [ProbedNetwork(key, s, data) for key in chosen]
-    ui.train_variants(NS, [ui.Variant(fn.ACTIVATIONS[n.key].label, n.settings, n.build, data, config,
-                                      live=n.live, keep=n.keep) for n in networks], view, draw)
+    ui.train_variants(NS, [ui.Variant(n.label, n.settings, n.build, data, n.config, live=n.live, keep=n.keep)
+                           for n in networks], view, draw)
 
 records = ui.comparison_runs(NS)
 if not records:

@@ -15,11 +15,43 @@ import numpy as np
 
 from nnkit.core import models
 from nnkit.core.models import Compile, LayerSpec
-from nnkit.experiments.activations.functions import keras_fn, values
+from nnkit.core.settings import Setting, SettingList
+from nnkit.experiments.activations.functions import ACTIVATIONS, keras_fn, values
 
 SOFTMAX_LATEX = r"p_i = \frac{e^{z_i / T}}{\sum_j e^{z_j / T}}"
 TOY_POINTS, TOY_NOISE = 600, 0.2
+VALIDATION = 0.2  # share of the examples held out, at random (seeded)
 MAX_DEPTH, MAX_WIDTH = 12, 256
+
+
+# ---- the page's settings (each is a query parameter of a shared link) ----------
+
+MOST_COMPARED = 4  # activations trained per comparison, at most
+KEYS_BY_LABEL = {a.label: k for k, a in ACTIVATIONS.items()}  # the page shows labels, Keras takes keys
+LABELS = tuple(KEYS_BY_LABEL)
+SETTINGS = (
+    SettingList("fns", ["sigmoid", "tanh", "ReLU"], choices=LABELS),
+    Setting("zmin", -6.0, low=-1000.0, high=1000.0),
+    Setting("zmax", 6.0, low=-1000.0, high=1000.0),
+    Setting("slope", 0.2, low=0.01, high=0.5),
+    Setting("logits", "2, 1, 0.1, -1"),
+    Setting("temp", 1.0, low=0.05, high=10.0),
+    Setting("neuron", "sigmoid", choices=LABELS),
+    Setting("w1", 1.5, low=-5.0, high=5.0),
+    Setting("w2", -1.0, low=-5.0, high=5.0),
+    Setting("b", 0.5, low=-5.0, high=5.0),
+    Setting("x1", 1.0, low=-3.0, high=3.0),
+    Setting("x2", 0.5, low=-3.0, high=3.0),
+    SettingList("compare", ["sigmoid", "tanh", "ReLU"], choices=LABELS, most=MOST_COMPARED),
+    Setting("dataset", "moons", choices=("moons", "circles", "xor", "spiral", "digits", "breast cancer")),
+    Setting("optimizer", "sgd", choices=("sgd", "adam")),
+    Setting("depth", 6, low=1, high=10, workshop_high=6),
+    Setting("width", 16, low=2, high=64, workshop_high=32),
+    Setting("lr", 0.1, choices=(0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)),
+    Setting("epochs", 15, low=1, high=100, workshop_high=30),
+    Setting("batch", 32, choices=(8, 16, 32, 64, 128)),
+    Setting("seed", 0, low=0, high=9999),
+)
 
 
 # ---- softmax -----------------------------------------------------------------

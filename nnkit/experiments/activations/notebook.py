@@ -7,8 +7,8 @@ from typing import Any, Sequence
 from nnkit import notebook
 from nnkit.core import data
 from nnkit.experiments.activations.functions import ACTIVATIONS, arctan
-from nnkit.experiments.activations.model import (TOY_NOISE, TOY_POINTS, load_dataset, n_classes,
-                                                 network_compile, network_specs)
+from nnkit.experiments.activations.model import (TOY_NOISE, TOY_POINTS, VALIDATION, load_dataset,
+                                                 n_classes, network_compile, network_specs)
 
 
 def data_code(name: str, seed: int) -> str:
@@ -47,7 +47,7 @@ def activations_notebook(settings: dict[str, Any], activations: Sequence[str], o
         notebook.markdown("## The data\nThe same examples as in the app, then a seeded random 80/20 split."),
         notebook.code(data_code(s["dataset"], s["seed"]) + '\nx, y = x.astype("float32"), y.astype("int32")'),
         notebook.code(notebook.source(data.split)
-                      + f"\n(x_train, y_train), (x_val, y_val) = split(x, y, 0.2, seed={s['seed']})"),
+                      + f"\n(x_train, y_train), (x_val, y_val) = split(x, y, {VALIDATION}, seed={s['seed']})"),
         notebook.markdown("## One network per activation\nThe same layers each time, only the activation "
                           "changes. Seeding right before the layers are made gives every activation the "
                           "*same* initial weights, so the runs differ in the activation alone."),

@@ -15,8 +15,9 @@ import numpy as np
 
 from nnkit.core import backend
 from nnkit.core.boundary import BoundaryWatch
-from nnkit.experiments.activations.functions import SATURATION_THRESHOLD, derivative, values
-from nnkit.experiments.activations.model import build_network, n_classes
+from nnkit.core.training import TrainConfig
+from nnkit.experiments.activations.functions import ACTIVATIONS, SATURATION_THRESHOLD, derivative, values
+from nnkit.experiments.activations.model import VALIDATION, build_network, n_classes
 
 PROBE_BATCH = 256  # examples the gradient/dead-unit probe looks at (fixed, seeded)
 SETTINGS_KEPT = ("dataset", "depth", "width", "optimizer", "lr", "epochs", "batch", "seed", "slope")
@@ -114,8 +115,9 @@ class ProbedNetwork:
     """
 
     def __init__(self, key: str, settings: dict[str, Any], dataset):
-        self.key, self.dataset = key, dataset
+        self.key, self.dataset, self.label = key, dataset, ACTIVATIONS[key].label
         self.settings = {**{name: settings[name] for name in SETTINGS_KEPT}, "activation": key}
+        self.config = TrainConfig(settings["epochs"], settings["batch"], VALIDATION, settings["seed"])
         self.watch = BoundaryWatch(dataset.x, dataset.y, resolution=50) if dataset.n_features == 2 else None
         self.probe: LayerProbe | None = None
 

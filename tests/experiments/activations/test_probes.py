@@ -59,6 +59,7 @@ def test_a_probed_network_is_one_variant_build_measure_keep():
                 "batch": 32, "seed": 3, "slope": 0.2, "compare": ["ReLU"], "zmin": -6.0}
     variant = probes.ProbedNetwork("relu", settings, moons)
     assert variant.settings["activation"] == "relu" and "compare" not in variant.settings  # run settings only
+    assert (variant.label, variant.config.epochs, variant.config.validation_split) == ("ReLU", 1, 0.2)
     model = variant.build()
     assert variant.probe.epochs == [0]  # measured before training
     kept = variant.keep(model)
