@@ -4,40 +4,14 @@ import pandas as pd
 import streamlit as st
 
 from nnkit import ui
-from nnkit.core.settings import Setting
 from nnkit.experiments.training_strategies import batches, figures, lesson, remedies
 from nnkit.experiments.training_strategies import callbacks as cb
 from nnkit.experiments.training_strategies import model as ts
 from nnkit.experiments.training_strategies import notebook as export
+from nnkit.experiments.training_strategies.settings import REMEDY_CONTROL, SETTINGS
 
 NS = "training_strategies"
 FIX, CALLS, BATCH = f"{NS}.remedy", f"{NS}.callbacks", f"{NS}.batch"  # each section keeps its own runs
-SETTINGS = (
-    Setting("dataset", "digits", choices=ts.DATASETS),
-    Setting("rows", 150, low=30, high=1000, workshop_high=300),
-    Setting("units", 256, choices=(32, 64, 128, 256, 512), workshop_high=256),
-    Setting("layers", 2, low=1, high=3),
-    Setting("lr", 0.003, choices=(0.0003, 0.001, 0.003, 0.01, 0.03)),
-    Setting("epochs", 40, low=2, high=150, workshop_high=60),
-    Setting("batch", 32, choices=(8, 16, 32, 64, 128)),
-    Setting("seed", 0, low=0, high=9999),
-    Setting("remedy", remedies.DROPOUT, choices=remedies.REMEDIES),
-    Setting("dropout", 0.5, low=0.05, high=0.8),
-    Setting("l2", 0.001, choices=(0.0001, 0.0003, 0.001, 0.003, 0.01)),
-    Setting("small_units", 32, choices=(4, 8, 16, 32, 64)),
-    Setting("more_rows", 600, low=30, high=1100, workshop_high=600),
-    Setting("stop_patience", 5, low=1, high=20),
-    Setting("patience", 5, low=1, high=20),
-    Setting("lr_patience", 2, low=1, high=10),
-    Setting("lr_factor", 0.5, choices=(0.1, 0.2, 0.5)),
-    Setting("bs_rows", 200, low=50, high=400, workshop_high=200),
-    Setting("bs_epochs", 5, low=2, high=15, workshop_high=5),
-)
-REMEDY_SETTING = {remedies.DROPOUT: ("dropout", st.slider, "Dropout rate"),
-                  remedies.L2: ("l2", st.select_slider, "L2 factor"),
-                  remedies.SMALLER: ("small_units", st.select_slider, "Units per layer (smaller net)"),
-                  remedies.MORE_DATA: ("more_rows", st.slider, "Training rows (more data)"),
-                  remedies.EARLY_STOP: ("stop_patience", st.slider, "Patience (epochs)")}
 controls = ui.page_settings(NS, SETTINGS)
 for ns in (NS, FIX, CALLS, BATCH):
     ui.recover_interrupted(ns)
@@ -96,17 +70,15 @@ else:
 
 st.header("3 · Fix it, one remedy at a time")
 remedy = controls("remedy", st.radio, "Remedy", horizontal=True)
-if remedy in REMEDY_SETTING:
-    name, widget, label = REMEDY_SETTING[remedy]
-    controls(name, widget, label)
-controls.publish()
+if remedy in REMEDY_CONTROL:
+    name, widget, label = REMEDY_CONTROL[remedy]
+    controls(name, getattr(st, widget), label)
 s = controls.values()
 x_val, _ = ts.tables(s["dataset"], s["seed"]).validation
 st.code(remedies.code_line(remedy, s, x_val.shape[1], ts.n_classes(s["dataset"])), language="python")
 view_fix = st.empty()
 if ui.train_button(FIX, f"Train with and without {remedy}"):
-    fix_settings = {**s, "remedy": remedy}
-    ui.train_variants(FIX, [ui.Variant(settings=fix_settings, **v) for v in remedies.variants(remedy, s)],
+    ui.train_variants(FIX, [ui.Variant(settings={**s, "remedy": remedy}, **v) for v in remedies.variants(remedy, s)],
                       view_fix, draw)
 fixed = ui.comparison_runs(FIX)
 if fixed:
@@ -116,10 +88,10 @@ if fixed:
         ui.download_buttons(FIX, lambda: export.remedy_notebook(fixed[0].settings, fixed[0].settings["remedy"]))
 
 st.header("4 · Callbacks for real")
-st.markdown("Keras calls each callback at every epoch's end. These three watch the validation loss: "
-            "**ModelCheckpoint** saves the best model so far to a `.keras` file (in a temporary folder for this "
-            "run), **ReduceLROnPlateau** halves the learning rate when it stalls, **EarlyStopping** stops when it "
-            "has not improved for `patience` epochs and puts the best epoch's weights back.")
+st.markdown("At every epoch's end, watching validation loss: **ModelCheckpoint** saves the best model so far "
+            "to a `.keras` file (in this run's temporary folder), **ReduceLROnPlateau** cuts the learning rate "
+            "when it stalls, **EarlyStopping** stops after `patience` epochs without progress and restores the "
+            "best epoch's weights.")
 c1, c2, c3 = st.columns(3)
 controls("patience", c1.slider, "EarlyStopping patience")
 controls("lr_patience", c2.slider, "ReduceLROnPlateau patience")
@@ -130,10 +102,9 @@ view_calls = st.empty()
 
 
 def draw_calls(results, epochs, tag, numbers=True):
-    label, result = next(iter(results.items()))
-    found = cb.events(result, result["history"]["val_loss"]) if "saved_epochs" in result else []
-    ui.chart(figures.callbacks_figure(result["history"], found, epochs), f"{tag}.callbacks", numbers=numbers)
-    return found
+    (label, result), = results.items()
+    ui.chart(figures.callbacks_figure(result["history"], result.get("events", []), epochs), f"{tag}.callbacks",
+             numbers=numbers)
 
 
 if ui.train_button(CALLS, "Train with the three callbacks"):
@@ -142,17 +113,18 @@ if ui.train_button(CALLS, "Train with the three callbacks"):
 called = ui.comparison_runs(CALLS)
 if called:
     with view_calls.container():
-        events = draw_calls(ui.results(called), called[0].settings["epochs"], f"{CALLS}.final")
-        st.dataframe(pd.DataFrame([e.__dict__ for e in events]), hide_index=True, key=ui.key(NS, "events"))
+        draw_calls(ui.results(called), called[0].settings["epochs"], f"{CALLS}.final")
+        st.dataframe(pd.DataFrame(map(vars, called[0].artifacts.get("events", []))), hide_index=True,
+                     key=ui.key(NS, "events"))
         outcomes(called)
         ui.download_buttons(CALLS, lambda: export.callbacks_notebook(called[0].settings))
 
 st.header("5 · Batch, mini-batch or stochastic")
-st.markdown("The same net on the same rows with batch size 1 (one example per update), 32, and the whole "
-            "training set (one update per epoch). Kept small: batch size 1 makes one update per row.")
+st.markdown("The same net and rows with batch size 1 (one update per row: kept small), 32, and all rows at once.")
 c1, c2 = st.columns(2)
 controls("bs_rows", c1.slider, "Training rows", step=10)
 controls("bs_epochs", c2.slider, "Epochs")
+controls.publish()
 s = controls.values()
 view_batch = st.empty()
 
@@ -173,15 +145,7 @@ if batched:
         ui.download_buttons(BATCH, lambda: export.batch_notebook(batched[0].settings))
 
 st.header("6 · What it means")
-if over:
-    st.markdown("**Over-fitting.** " + lesson.overfit_text(over[0], lesson.diagnosis_of(
-        over[0], lesson.baseline(over[0].settings), over[0].settings["epochs"]), ts.fit_key_of(over[0].history)))
-if len(fixed) == 2:
-    st.markdown(f"**{fixed[0].settings['remedy']}.** " + lesson.remedy_text(
-        *fixed, fixed[0].settings["remedy"], ts.fit_key_of(fixed[0].history)))
-if called:
-    st.markdown("**Callbacks.** " + lesson.callbacks_text(called[0], events, called[0].settings["epochs"]))
-if batched:
-    st.markdown("**Batch size.** " + lesson.batch_text(lesson.batch_rows(batched)))
+for paragraph in lesson.what_it_means(over, fixed, called, batched):
+    st.markdown(paragraph)
 if not (over or fixed or called or batched):
     st.info("Train any section above to read here what its runs showed, in their own numbers.")

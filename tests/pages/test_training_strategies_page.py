@@ -70,3 +70,59 @@ def test_batch_section_measures_updates_per_epoch():
     table = _table(at, "updates per epoch")
     assert list(table["updates per epoch"]) == [50, 2, 1]  # 50 rows: batch 1, 32 (ceil 50/32), full
     assert any("updates per epoch" in m.value for m in at.markdown)
+
+
+def test_twin_run_changes_one_setting_and_keeps_the_seed():
+    at = _page()
+    at.button(key=f"{NS}.train").click().run()
+    at.selectbox(key=f"{NS}.twin.name").set_value("lr").run()
+    at.selectbox(key=f"{NS}.twin.lr").set_value(0.01).run()
+    at.button(key=f"{NS}.twin.go").click().run()
+    assert not at.exception
+    first, twin = at.session_state[f"{NS}.runs"]
+    changed = {k for k in first.settings if k != "_group" and first.settings[k] != twin.settings[k]}
+    assert changed == {"lr"} and twin.settings["seed"] == first.settings["seed"]
+
+
+def test_a_run_cut_off_by_a_rerun_keeps_its_curves_and_is_not_a_verdict():
+    at = page_test(PAGE)
+    at.session_state[f"{NS}.live"] = {"label": "cut", "settings": {**SMALL, "dataset": "digits", "layers": 2,
+                                                                   "lr": 0.003, "batch": 32, "seed": 0, "_group": 0},
+                                      "history": {"loss": [2.0, 1.0], "val_loss": [2.1, 1.2]}, "epochs": 2}
+    at.session_state[f"{NS}.stop_requested"] = True
+    at.run()
+    assert not at.exception
+    record = at.session_state[f"{NS}.runs"][-1]
+    assert record.reason == STOPPED and record.history["loss"] == [2.0, 1.0]
+    assert any("not a verdict" in i.value for i in at.info)
+
+
+def test_a_shared_link_sets_up_the_page_locks_and_reports_bad_parameters():
+    at = page_test(PAGE)
+    at.query_params.update({"remedy": "L2 weight decay", "l2": "0.01", "epochs": "12", "rows": "lots",
+                            "bogus": "1", "lock": "epochs"})
+    at.run()
+    assert not at.exception
+    assert at.radio(key=f"{NS}.remedy").value == "L2 weight decay"
+    assert at.select_slider(key=f"{NS}.l2").value == 0.01
+    assert at.slider(key=f"{NS}.epochs").value == 12 and at.slider(key=f"{NS}.epochs").disabled
+    assert any("kernel_regularizer=keras.regularizers.L2(l2=0.01)" in c.value for c in at.code)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "rows=lots" in warnings and "bogus" in warnings
+
+
+def test_changed_settings_are_written_back_to_the_link():
+    at = page_test(PAGE).run()
+    assert dict(at.query_params) == {}
+    at.slider(key=f"{NS}.patience").set_value(3).run()
+    at.radio(key=f"{NS}.remedy").set_value("Smaller network").run()
+    assert dict(at.query_params) == {"patience": "3", "remedy": "Smaller network"}
+
+
+def test_workshop_mode_caps_sizes_and_keeps_batch_size_one_tiny(monkeypatch):
+    monkeypatch.setenv("NNKIT_WORKSHOP", "1")
+    at = page_test(PAGE).run()
+    assert at.slider(key=f"{NS}.epochs").max == 60 and at.slider(key=f"{NS}.rows").max == 300
+    assert at.slider(key=f"{NS}.bs_rows").max == 200 and at.slider(key=f"{NS}.bs_epochs").max == 5
+    assert 512 not in at.select_slider(key=f"{NS}.units").options
+    assert any("Workshop mode" in c.value for c in at.caption)

@@ -89,11 +89,13 @@ class CallbackRun:
             size = os.path.getsize(path) if os.path.exists(path) else 0
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
-        return {"stopped_epoch": early.stopped_epoch + 1 if early.stopped_epoch else None,
+        found = {"stopped_epoch": early.stopped_epoch + 1 if early.stopped_epoch else None,
                 "best_epoch": early.best_epoch + 1, "stop_training": bool(model.stop_training),
                 "learning_rates": watch.learning_rates, "saved_epochs": watch.saved,
                 "checkpoint_bytes": size, **scores(model, validation), **self.settings.__dict__,
                 **{name.replace("model_", "checkpoint_"): v for name, v in checkpoint.items()}}
+        found["events"] = events(found, model.history.history.get("val_loss", []))
+        return found
 
 
 @dataclass(frozen=True)

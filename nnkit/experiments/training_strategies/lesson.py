@@ -80,6 +80,10 @@ def remedy_text(base: RunRecord, other: RunRecord, remedy: str, fit_key: str) ->
     return text
 
 
+def _times(n: int) -> str:
+    return {0: "no times", 1: "once", 2: "twice"}.get(n, f"{n} times")
+
+
 def callbacks_text(record: RunRecord, events: Sequence, epochs: int) -> str:
     """Which callback acted when, and what the restored model and the checkpoint score."""
     kept = record.artifacts
@@ -88,9 +92,9 @@ def callbacks_text(record: RunRecord, events: Sequence, epochs: int) -> str:
     counts = {name: sum(e.callback == name for e in events)
               for name in ("ModelCheckpoint", "ReduceLROnPlateau", "EarlyStopping")}
     stopped = kept.get("stopped_epoch")
-    text = (f"ModelCheckpoint wrote best.keras {counts['ModelCheckpoint']} times (last at epoch "
+    text = (f"ModelCheckpoint wrote best.keras {_times(counts['ModelCheckpoint'])} (last at epoch "
             f"{max(kept['saved_epochs'], default='–')}). ReduceLROnPlateau cut the learning rate "
-            f"{counts['ReduceLROnPlateau']} times, to {kept['learning_rates'][-1]:.3g}. ")
+            f"{_times(counts['ReduceLROnPlateau'])}, to {kept['learning_rates'][-1]:.3g}. ")
     text += (f"EarlyStopping stopped at epoch {stopped} of {epochs} and restored epoch {kept['best_epoch']}'s "
              "weights. " if stopped else f"EarlyStopping did not fire in {epochs} epochs; the weights of the "
              f"best epoch ({kept['best_epoch']}) were still restored at the end. ")
@@ -132,3 +136,22 @@ def batch_text(rows: Sequence[dict[str, Any]]) -> str:
             f"reached the lowest validation loss ({best['validation loss']:.3f}, accuracy "
             f"{best['validation accuracy']:.1%}): small batches make many noisy updates per epoch, "
             "large ones few smooth updates that use the hardware better per example.")
+
+
+def what_it_means(over: Sequence[RunRecord], fixed: Sequence[RunRecord], called: Sequence[RunRecord],
+                  batched: Sequence[RunRecord]) -> list[str]:
+    """One paragraph per section that has runs, each from that section's latest comparison."""
+    found = []
+    if over:
+        record = over[0]
+        judged = diagnosis_of(record, baseline(record.settings), record.settings["epochs"])
+        found.append("**Over-fitting.** " + overfit_text(record, judged, ts.fit_key_of(record.history)))
+    if len(fixed) == 2:
+        remedy = fixed[0].settings["remedy"]
+        found.append(f"**{remedy}.** " + remedy_text(*fixed, remedy, ts.fit_key_of(fixed[0].history)))
+    if called:
+        found.append("**Callbacks.** " + callbacks_text(called[0], called[0].artifacts.get("events", []),
+                                                         called[0].settings["epochs"]))
+    if batched:
+        found.append("**Batch size.** " + batch_text(batch_rows(batched)))
+    return found

@@ -54,6 +54,6 @@ def test_callbacks_text_counts_what_fired():
     from nnkit.experiments.training_strategies.callbacks import events
     found = events(record.artifacts, record.history["val_loss"])
     text = lesson.callbacks_text(record, found, 10)
-    assert "wrote best.keras 2 times (last at epoch 2)" in text
-    assert "cut the learning rate 1 times, to 0.005" in text and "stopped at epoch 4 of 10" in text
+    assert "wrote best.keras twice (last at epoch 2)" in text
+    assert "cut the learning rate once, to 0.005" in text and "stopped at epoch 4 of 10" in text
     assert "scores 0.3000" in text
