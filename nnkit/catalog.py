@@ -27,6 +27,12 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "the data.",
                "Train the single neuron on moons, then switch to the small network and watch the "
                "boundary curl round the moons."),
+    Experiment("pages/build_network.py", "Build your own network", ":material/stacks:", "Start here",
+               "The whole Keras workflow on a real table: stack layers into a Sequential model, compile, fit "
+               "with a validation set, and judge it on held-out test rows against a simple baseline.",
+               "Train the default network on breast cancer and compare its test accuracy with "
+               "LogisticRegression; then set the learning rate to 0.01 and 30 epochs, watch the validation "
+               "loss rise, and turn on EarlyStopping."),
     Experiment("pages/activations.py", "Activation explorer", ":material/show_chart:", "Building blocks",
                "Sigmoid and tanh flatten out, so in deep nets their gradients vanish layer by layer; "
                "ReLU keeps them alive but can die.",
