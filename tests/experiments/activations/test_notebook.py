@@ -65,3 +65,21 @@ def test_the_notebooks_model_is_printed_from_the_specs_the_app_builds():
     assert "keras.layers.LeakyReLU(negative_slope=0.1, name='leaky_relu_1')" in code
     assert "activation=arctan" in code and "def arctan(z):" in code
     assert code.count("set_seed(4)  # the same initial weights") == 3  # one seeded build per activation
+
+
+@pytest.mark.parametrize("key", ["leaky_relu", "arctan"])
+def test_keras_download_reloads_in_a_fresh_process_and_predicts_the_same(key, tmp_path):
+    from nnkit.core.saving import model_bytes
+
+    model = act.build_network(key, 2, 2, 2, 4, slope=0.05)
+    (tmp_path / "model.keras").write_bytes(model_bytes(model))
+    x = np.random.default_rng(2).normal(size=(8, 2)).astype("float32")
+    np.save(tmp_path / "x.npy", x)
+    # A learner's own kernel: plain Keras, safe mode on; arctan needs its definition, as the notebook gives it.
+    custom = (export.source(fn.arctan) + "\n", ', custom_objects={"nnkit>arctan": arctan}') if key == "arctan" \
+        else ("", "")
+    cell = export.code(f"import os\nimport keras\nimport numpy as np\n{custom[0]}"
+                       f"model = keras.saving.load_model({str(tmp_path / 'model.keras')!r}{custom[1]})\n"
+                       f"predicted = model.predict(np.load({str(tmp_path / 'x.npy')!r}), verbose=0).tolist()")
+    reloaded = run_notebook(export.notebook_bytes([cell]), report="predicted")
+    np.testing.assert_allclose(np.asarray(reloaded), model.predict(x, verbose=0), atol=1e-6)
