@@ -4,26 +4,12 @@ import streamlit as st
 
 from nnkit import plots, ui
 from nnkit.core.boundary import BoundaryWatch
-from nnkit.core.settings import Setting
 from nnkit.experiments.first_neuron import lesson
 from nnkit.experiments.first_neuron import model as first
 from nnkit.experiments.first_neuron.notebook import first_neuron_notebook
 
 NS = "first_neuron"
-SETTINGS = (
-    Setting("dataset", "moons", choices=("moons", "circles", "xor", "spiral")),
-    Setting("noise", 0.2, low=0.0, high=0.5),
-    Setting("points", 600, low=100, high=2000, workshop_high=1000),
-    Setting("kind", "Small network", choices=(first.SINGLE, "Small network")),
-    Setting("layers", 2, low=1, high=4),
-    Setting("units", 8, low=2, high=32, workshop_high=16),
-    Setting("activation", "tanh", choices=("tanh", "relu", "sigmoid", "elu")),
-    Setting("lr", 0.03, choices=(0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)),
-    Setting("epochs", 40, low=1, high=200, workshop_high=60),
-    Setting("batch", 32, choices=(1, 8, 16, 32, 64, 128, 256)),
-    Setting("seed", 0, low=0, high=9999),
-)
-controls = ui.page_settings(NS, SETTINGS)
+controls = ui.page_settings(NS, first.SETTINGS)
 ui.recover_interrupted(NS)
 
 st.title("Your first neuron")

@@ -9,10 +9,25 @@ from __future__ import annotations
 from typing import Any
 
 from nnkit.core import models
+from nnkit.core.settings import Setting
 from nnkit.core.training import TrainConfig
 
 SINGLE = "Single neuron"
 VALIDATION = 0.2  # share of the points held out, at random (seeded)
+# The page's settings; each is a query parameter of a shared link.
+SETTINGS = (
+    Setting("dataset", "moons", choices=("moons", "circles", "xor", "spiral")),
+    Setting("noise", 0.2, low=0.0, high=0.5),
+    Setting("points", 600, low=100, high=2000, workshop_high=1000),
+    Setting("kind", "Small network", choices=(SINGLE, "Small network")),
+    Setting("layers", 2, low=1, high=4),
+    Setting("units", 8, low=2, high=32, workshop_high=16),
+    Setting("activation", "tanh", choices=("tanh", "relu", "sigmoid", "elu")),
+    Setting("lr", 0.03, choices=(0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)),
+    Setting("epochs", 40, low=1, high=200, workshop_high=60),
+    Setting("batch", 32, choices=(1, 8, 16, 32, 64, 128, 256)),
+    Setting("seed", 0, low=0, high=9999),
+)
 
 
 def hidden_layers(settings: dict[str, Any]) -> tuple[int, ...]:

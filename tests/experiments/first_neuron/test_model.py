@@ -28,3 +28,11 @@ def test_same_settings_same_initial_weights_whatever_the_activation():
     other = first.build({**SETTINGS, "seed": 6})
     assert not np.array_equal(a.get_weights()[0], other.get_weights()[0])
     assert [layer.name for layer in a.layers] == ["hidden_1", "hidden_2", "output"]
+
+
+def test_the_default_settings_are_the_2_8_8_1_tanh_network_the_readme_times():
+    from nnkit.core import settings
+
+    defaults = settings.defaults(first.SETTINGS)
+    assert first.run_label(defaults) == "2×8 tanh, lr 0.03"
+    assert (defaults["dataset"], defaults["points"], defaults["epochs"]) == ("moons", 600, 40)
