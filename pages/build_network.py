@@ -6,30 +6,14 @@ import streamlit as st
 from nnkit import plots, ui
 from nnkit.core.plaintext import quote
 from nnkit.core.saving import ModelFileError
-from nnkit.core.settings import Setting
 from nnkit.experiments.build_network import architecture as arch
 from nnkit.experiments.build_network import csvfile, figures, lesson, tables
 from nnkit.experiments.build_network import evaluation as ev
 from nnkit.experiments.build_network import model as bn
 from nnkit.experiments.build_network.notebook import workflow_notebook
 
-NS, CSV = "build_network", "your CSV"
-SETTINGS = (
-    Setting("dataset", "breast cancer", choices=(*tables.BUILTIN, CSV)),
-    Setting("task", csvfile.AUTO, choices=csvfile.TASK_CHOICES),
-    Setting("standardise", True),
-    arch.LayersSetting("layers", arch.DEFAULT),
-    Setting("output", bn.AUTO, choices=bn.OUTPUTS),
-    Setting("loss", bn.AUTO, choices=bn.LOSSES),
-    Setting("metric", bn.AUTO, choices=bn.METRICS),
-    Setting("optimizer", "adam", choices=bn.OPTIMIZERS),
-    Setting("lr", 0.003, choices=(0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)),
-    Setting("epochs", 20, low=1, high=300, workshop_high=60),
-    Setting("batch", 32, choices=(8, 16, 32, 64, 128)),
-    Setting("early_stop", False),
-    Setting("seed", 0, low=0, high=9999),
-)
-controls = ui.page_settings(NS, SETTINGS)
+NS, CSV = "build_network", tables.CSV
+controls = ui.page_settings(NS, bn.SETTINGS)
 ui.recover_interrupted(NS)
 controls.publish()  # widget values are in session state before the script runs
 state, K = st.session_state, lambda name: ui.key(NS, name)
@@ -148,9 +132,7 @@ if clicked and recipe is not None:
                   artifacts=lambda: ev.evaluate(model, data, table), callbacks=recipe.callbacks())
 
 record = ui.last_run(NS)
-fresh = record is not None and record.artifacts.get("table") == table.identity and recipe is not None and all(
-    record.settings[k] == s[k] for k in ("dataset", "task", "standardise", "seed"))
-if record is None or not fresh:
+if record is None or recipe is None or not bn.belongs(record, table, s):
     view.info("Press **Train** to fit this model; the curves update as it learns." if record is None else
               "Your last run was on other data or settings: press **Train** for this table.")
     st.stop()
@@ -161,22 +143,18 @@ with view.container():
     ui.twin_run(NS, controls, record)
 
 scores, baselines = record.artifacts.get("scores"), record.artifacts.get("baselines")
-if scores is not None:
+if scores is not None:  # a run cut off by Stop keeps its curves but no model to evaluate
     st.header("4 · Evaluate and predict")
-    headline = ev.HEADLINE[table.regression]
-    compared = {"your network": scores, **baselines}
-    st.dataframe(pd.DataFrame([{"model": n, **{k: v for k, v in sc.items() if k != "confusion"}}
-                               for n, sc in compared.items()]), hide_index=True)
+    st.dataframe(pd.DataFrame(ev.comparison_rows(scores, baselines)), hide_index=True)
     st.markdown(ev.verdict(scores, baselines, table.regression))
     left, right = st.columns(2)
-    ui.chart(figures.comparison_figure(compared, headline), f"{NS}.compare_baselines", left)
+    ui.chart(figures.comparison_figure({"your network": scores, **baselines}, ev.HEADLINE[table.regression]),
+             f"{NS}.compare_baselines", left)
     ui.chart(figures.scatter_figure(data["y_test"], record.artifacts["guess"], table.target) if table.regression
              else figures.confusion_figure(scores["confusion"], table.class_names), f"{NS}.test", right)
-    trained = bn.recipe(record.settings, len(table.features), table.task, table.n_classes).build(compiled=False)
-    trained.set_weights(record.artifacts["weights"])
     st.subheader("Predict one row")
-    first = pd.DataFrame([data["x_test"][0] * data["std"] + data["mean"]], columns=list(table.features))
-    row = st.data_editor(first, key=K("row"), hide_index=True)
+    row = st.data_editor(tables.editable_row(table, data), key=K("row"), hide_index=True)
+    trained = bn.trained_model(record.settings, table, record.artifacts["weights"])
     st.dataframe(pd.DataFrame([ev.predict_row(trained, row.iloc[0].to_numpy(), data, table.regression,
                                               table.class_names)]), hide_index=True)
 
@@ -194,8 +172,7 @@ if (blob := state.pop(K("model_blob"), None)) is not None:  # AppTest sets this 
     except ModelFileError as error:  # the earlier upload's scores stay shown
         st.error(f"{name}: {error}", icon=":material/error:")
 if (shown := state.get(K("uploaded"))) is not None:
-    st.success(f"Uploaded model {shown[0]} on the test rows: " + ", ".join(
-        f"{k} {v:.3f}" for k, v in shown[1].items() if k != "confusion"), icon=":material/check_circle:")
+    st.success(ev.upload_summary(*shown), icon=":material/check_circle:")
 
 st.header("6 · What it means")
 st.markdown(lesson.meaning(record, diagnosis, scores, baselines, table.regression))

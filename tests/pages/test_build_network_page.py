@@ -192,6 +192,26 @@ def test_early_stopping_ends_the_over_fitting_run_and_the_lesson_says_so():
     assert at.success  # the restored best weights are judged, not the epochs after them
 
 
+@pytest.mark.parametrize("stop_clicked, reason", [(True, "stopped by user"), (False, "interrupted")])
+def test_a_run_cut_off_mid_training_keeps_its_curves_and_is_not_judged(stop_clicked, reason):
+    from nnkit.core import settings
+
+    from nnkit.experiments.build_network.model import SETTINGS
+
+    at = page_test(PAGE)
+    # What train_live leaves behind when Streamlit abandons the script mid-fit.
+    at.session_state[f"{NS}.live"] = {"label": "cut", "settings": settings.defaults(SETTINGS),
+                                      "history": {"loss": [0.7, 0.5], "accuracy": [0.6, 0.8]}, "epochs": 2}
+    at.session_state[f"{NS}.stop_requested"] = stop_clicked
+    at.run()
+    assert not at.exception
+    record = at.session_state[f"{NS}.runs"][-1]
+    assert record.reason == reason and record.history["loss"] == [0.7, 0.5]
+    assert any("curves so far are kept" in i.value and "not a verdict" in i.value for i in at.info)
+    assert not any("Evaluate" in h.value for h in at.header)  # nothing to evaluate without a model
+    assert not at.get("download_button") or [b.label for b in at.get("download_button")] == ["Notebook (.ipynb)"]
+
+
 def test_workshop_mode_caps_epochs(monkeypatch):
     monkeypatch.setenv("NNKIT_WORKSHOP", "1")
     at = page_test(PAGE).run()

@@ -83,6 +83,18 @@ def baseline_scores(data, regression, n_classes):
             "LogisticRegression": classification_scores(y_test, logistic.predict(x_test), n_classes)}
 
 
+def comparison_rows(network: dict, baselines: dict) -> list[dict]:
+    """One row per model, the network first: the table the learner reads the verdict from."""
+    return [{"model": name, **{k: v for k, v in scores.items() if k != "confusion"}}
+            for name, scores in {"your network": network, **baselines}.items()]
+
+
+def upload_summary(name: str, scores: dict) -> str:
+    """The uploaded model's test scores in one line (`name` already quoted as plain text)."""
+    shown = ", ".join(f"{k} {v:.3f}" for k, v in scores.items() if k != "confusion")
+    return f"Uploaded model {name} on the test rows: {shown}."
+
+
 HEADLINE = {True: "R²", False: "accuracy"}  # the one number the comparison is read by
 
 

@@ -11,9 +11,12 @@ from typing import Any
 
 from nnkit import notebook
 from nnkit.core.models import Compile, KerasObject, LayerSpec, build_sequential
+from nnkit.core.settings import Setting
 from nnkit.core.training import TrainConfig
-from nnkit.experiments.build_network.architecture import BATCHNORM, DENSE, Layer, parse_layers
-from nnkit.experiments.build_network.tables import BINARY, REGRESSION, VALIDATION_FRACTION
+from nnkit.experiments.build_network.architecture import BATCHNORM, DEFAULT, DENSE, Layer, LayersSetting, parse_layers
+from nnkit.experiments.build_network.csvfile import AUTO as AUTO_TASK
+from nnkit.experiments.build_network.csvfile import TASK_CHOICES
+from nnkit.experiments.build_network.tables import BINARY, BUILTIN, CSV, REGRESSION, VALIDATION_FRACTION
 
 AUTO = "auto"
 BCE, SCCE, MSE = "binary_crossentropy", "sparse_categorical_crossentropy", "mean_squared_error"
@@ -25,6 +28,24 @@ OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw")
 RIGHT = {BINARY: ("sigmoid", BCE), "multi-class": ("softmax", SCCE), REGRESSION: ("linear", MSE)}
 EARLY_STOPPING = KerasObject("callbacks.EarlyStopping",
                              {"monitor": "val_loss", "patience": 5, "restore_best_weights": True})
+
+
+# The page's settings table: a link carries all of it, the architecture included.
+SETTINGS = (
+    Setting("dataset", "breast cancer", choices=(*BUILTIN, CSV)),
+    Setting("task", AUTO_TASK, choices=TASK_CHOICES),
+    Setting("standardise", True),
+    LayersSetting("layers", DEFAULT),
+    Setting("output", AUTO, choices=OUTPUTS),
+    Setting("loss", AUTO, choices=LOSSES),
+    Setting("metric", AUTO, choices=METRICS),
+    Setting("optimizer", "adam", choices=OPTIMIZERS),
+    Setting("lr", 0.003, choices=(0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3)),
+    Setting("epochs", 20, low=1, high=300, workshop_high=60),
+    Setting("batch", 32, choices=(8, 16, 32, 64, 128)),
+    Setting("early_stop", False),
+    Setting("seed", 0, low=0, high=9999),
+)
 
 
 class Mismatch(ValueError):
@@ -125,6 +146,23 @@ def recipe(s: dict[str, Any], n_inputs: int, task: str, n_classes: int) -> Recip
     specs = layer_specs(parse_layers(s["layers"]), n_inputs, units, activation)
     return Recipe(specs, Compile(s["optimizer"], s["lr"], loss, (metric,)), s["epochs"], s["batch"],
                   s["seed"], s["early_stop"])
+
+
+DATA_SETTINGS = ("dataset", "task", "standardise", "seed")
+
+
+def belongs(record, table, s: dict[str, Any]) -> bool:
+    """Whether a run was trained on this table, target and split (a cut-off run keeps no table)."""
+    trained_on = record.artifacts.get("table")
+    return (trained_on is None or trained_on == table.identity) and all(
+        record.settings.get(k) == s[k] for k in DATA_SETTINGS)
+
+
+def trained_model(settings: dict[str, Any], table, weights: list):
+    """A finished run's model again, from its recipe and kept weights (run records keep no models)."""
+    model = recipe(settings, len(table.features), table.task, table.n_classes).build(compiled=False)
+    model.set_weights(weights)
+    return model
 
 
 def summary_rows(model) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from nnkit.core.data import split
 
 BINARY, MULTICLASS, REGRESSION = "binary", "multi-class", "regression"
 TEST_FRACTION = VALIDATION_FRACTION = 0.2
+CSV = "your CSV"  # the dataset choice for the learner's own file
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,14 @@ def preview(table: Table, rows: int = 5):
     frame[table.target] = [table.class_names[int(v)] for v in table.y[:rows]] if table.class_names \
         else table.y[:rows]
     return frame
+
+
+def editable_row(table: Table, split_arrays: dict):
+    """The first test row back in the table's own units, for the learner to edit and predict on."""
+    import pandas as pd
+
+    raw = split_arrays["x_test"][0] * split_arrays["std"] + split_arrays["mean"]
+    return pd.DataFrame([raw], columns=list(table.features))
 
 
 def feature_stats(table: Table):

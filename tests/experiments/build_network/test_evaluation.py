@@ -122,3 +122,18 @@ def test_binary_tables_take_one_sigmoid_or_two_softmax_outputs():
         ev.load_for_table(_bytes([keras.Input((30,)), keras.layers.Dense(units)]), 30, tables.BINARY, 2)
     with pytest.raises(saving.ModelFileError, match="output has 3 units"):
         ev.load_for_table(_bytes([keras.Input((30,)), keras.layers.Dense(3)]), 30, tables.BINARY, 2)
+
+
+def test_comparison_rows_put_the_network_first_and_the_upload_line_names_the_file():
+    rows = ev.comparison_rows({"accuracy": 0.9, "confusion": [[1]]}, {"always the majority class": {"accuracy": 0.6}})
+    assert rows == [{"model": "your network", "accuracy": 0.9}, {"model": "always the majority class", "accuracy": 0.6}]
+    assert ev.upload_summary("`m.keras`", {"MAE": 1.23456, "R²": 0.5}) == \
+        "Uploaded model `m.keras` on the test rows: MAE 1.235, R² 0.500."
+
+
+def test_the_editable_row_is_a_test_row_in_its_own_units():
+    table = tables.builtin("wine")
+    data = tables.prepared(table, True, 0)
+    row = tables.editable_row(table, data)
+    assert list(row.columns) == list(table.features)
+    assert any(np.allclose(row.iloc[0].to_numpy(), r, rtol=1e-5) for r in table.x)

@@ -5,13 +5,11 @@ import numpy as np
 import pytest
 
 import nnkit
-from nnkit.core import backend
+from nnkit.core import backend, settings
 from nnkit.experiments.build_network import evaluation, tables
 from nnkit.experiments.build_network import model as bn
 
-DEFAULTS = {"dataset": "breast cancer", "task": "auto", "standardise": True,
-            "layers": "dense:16:relu,dropout:0.2,dense:8:relu", "output": "auto", "loss": "auto", "metric": "auto",
-            "optimizer": "adam", "lr": 0.003, "epochs": 20, "batch": 32, "early_stop": False, "seed": 0}
+DEFAULTS = settings.defaults(bn.SETTINGS)  # the page's own defaults
 
 
 def _recipe(table, **changes):
@@ -83,6 +81,11 @@ def test_a_mismatched_pair_gets_a_message_naming_what_fits(task, output, loss, m
         assert f"needs a {bn.RIGHT[task][0]} output with {bn.RIGHT[task][1]}" in str(problem.value)
 
 
+def test_defaults_are_the_quick_breast_cancer_run():
+    assert (DEFAULTS["dataset"], DEFAULTS["layers"], DEFAULTS["lr"], DEFAULTS["epochs"]) == (
+        "breast cancer", "dense:16:relu,dropout:0.2,dense:8:relu", 0.003, 20)
+
+
 def test_default_model_beats_the_majority_baseline_on_the_test_set():
     table = tables.builtin("breast cancer")
     data = tables.prepared(table, True, 0)
@@ -102,3 +105,21 @@ def test_early_stopping_code_is_the_callback_built():
         in recipe.code()
     assert "callbacks" not in _recipe(tables.builtin("iris")).code()
     assert bn.run_label(DEFAULTS) == "breast cancer · dense:16:relu,dropout:0.2,dense:8:relu · adam 0.003"
+
+
+def test_a_run_belongs_to_its_table_and_split_and_its_model_comes_back_from_the_weights():
+    from nnkit.core.runs import RunRecord
+
+    table = tables.builtin("iris")
+    data = tables.prepared(table, True, 0)
+    s = {**DEFAULTS, "dataset": "iris", "epochs": 1}
+    recipe = _recipe(table, **s)
+    model = recipe.build()
+    nnkit.train(model, (data["x_fit"], data["y_fit"]), recipe.train_config())
+    record = RunRecord("r", s, {}, "finished", artifacts=evaluation.evaluate(model, data, table))
+    assert bn.belongs(record, table, s)
+    assert not bn.belongs(record, table, {**s, "seed": 1}) and not bn.belongs(record, tables.builtin("wine"), s)
+    assert bn.belongs(RunRecord("cut", s, {}, "stopped by user"), table, s)  # a cut-off run keeps no table
+    again = bn.trained_model(s, table, record.artifacts["weights"])
+    np.testing.assert_allclose(again.predict(data["x_test"], verbose=0), model.predict(data["x_test"], verbose=0),
+                               atol=1e-6)
