@@ -9,7 +9,6 @@ which is what jumps about when the batch is small.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import keras
@@ -86,6 +85,3 @@ def variants(settings: dict[str, Any]) -> list[dict]:
                          "batch": batch, "rows": n_train, **ts.scores(model, data.validation)}})
     return runs
 
-
-def expected_updates(n_rows: int, batch: int) -> int:
-    return math.ceil(n_rows / batch)
