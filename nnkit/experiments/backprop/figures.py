@@ -79,6 +79,7 @@ def walk_figure(losses: Sequence[float], title: str = "Loss before each SGD step
     fig = go.Figure(go.Scatter(x=list(range(len(losses))), y=list(losses), mode="lines+markers", name="loss",
                                line={"color": PALETTE[0]}))
     fig.update_layout(title=title, xaxis_title="SGD steps taken", yaxis_title="loss L")
+    fig.update_xaxes(dtick=1 if len(losses) <= 20 else None)
     return layout(fig, height=300)
 
 
@@ -90,5 +91,5 @@ def deep_figure(chains: Mapping[str, Mapping[str, Sequence[float]]], weight: flo
         fig.add_trace(go.Bar(x=[f"layer {l + 1}" for l in range(len(values))], y=values, name=name,
                              marker_color=PALETTE[i], text=[f"{v:.2g}" for v in values], textposition="outside"))
     fig.update_layout(title=f"Gradient reaching each layer, |∂ŷ/∂z|, every weight {weight:g}", barmode="group")
-    fig.update_yaxes(type="log", title_text="|∂ŷ/∂z_l| (log scale)")
+    fig.update_yaxes(type="log", title_text="|∂ŷ/∂z_l| (log scale)", exponentformat="power")
     return layout(fig, height=340)

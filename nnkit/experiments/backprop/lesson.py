@@ -7,7 +7,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from nnkit.experiments.backprop.chain import PARAMS, expanded, pretty
-from nnkit.experiments.backprop.model import INTERMEDIATES, Worked
+from nnkit.experiments.backprop.model import INTERMEDIATES, WEIGHT_RANGE, Worked
 
 FORWARD = ("z1", "a1", "z2", "a2", "z", "ŷ", "L_i")
 
@@ -91,8 +91,11 @@ def step_message(settings: Mapping[str, Any], artifacts: Mapping[str, Any]) -> s
     """What the click did, in the page's words (one full-batch epoch is one SGD step)."""
     n = settings["steps"]
     what = "one SGD step" if n == 1 else f"{n} SGD steps"
+    held = [pretty(k) for k in PARAMS if artifacts["next"][k] != artifacts["after"][k]]
     return (f"Took {what} at learning rate η = {settings['lr']:g}: the loss went from "
-            f"{artifacts['loss_before']:.6g} to {artifacts['loss_after']:.6g}.")
+            f"{artifacts['loss_before']:.6g} to {artifacts['loss_after']:.6g}."
+            + (f" {', '.join(held)} left the sliders' range (±{WEIGHT_RANGE:g}), so the sliders hold "
+               f"{'it' if len(held) == 1 else 'them'} at the edge." if held else ""))
 
 
 def what_it_means(worked: Worked, walk: Sequence[float], deep: Mapping[str, Mapping[str, Sequence[float]]],

@@ -31,8 +31,8 @@ def keep(model, settings: dict[str, Any]) -> dict[str, Any]:
     after = params_of(model.get_weights())
     by_hand, losses = chain.sgd(before, x, y, settings["act"], settings["loss"], settings["lr"], settings["steps"])
     fwd = chain.forward(before, x, y, settings["act"], settings["loss"])
-    prediction = np.asarray(model(np.asarray(x, "float64")))[:, 0]
-    loss_after = float(chain.loss_and_slope(settings["loss"], y, prediction)[0].mean())
+    # Keras's own loss, as `fit` logged it for the steps before: the walk's numbers all come from one place.
+    loss_after = float(model.evaluate(np.asarray(x, "float64"), y.reshape(-1, 1), batch_size=len(y), verbose=0))
     return {"before": before, "gradient": chain.backward(before, fwd)[1], "after": after, "by_hand": by_hand,
             "hand_losses": losses, "loss_before": fwd["L"], "loss_after": loss_after,
             "hand_loss_after": chain.forward(by_hand, x, y, settings["act"], settings["loss"])["L"],

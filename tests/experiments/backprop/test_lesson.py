@@ -65,8 +65,13 @@ def test_what_it_means_is_computed_from_the_numbers(worked):
 
 
 def test_step_message_and_deep_summary():
-    message = lesson.step_message({"steps": 2, "lr": 0.3}, {"loss_before": 0.5, "loss_after": 0.25})
+    same = dict.fromkeys(chain.PARAMS, 0.5)
+    kept = {"loss_before": 0.5, "loss_after": 0.25, "after": same, "next": same}
+    message = lesson.step_message({"steps": 2, "lr": 0.3}, kept)
     assert message == "Took 2 SGD steps at learning rate η = 0.3: the loss went from 0.5 to 0.25."
+    held = lesson.step_message({"steps": 1, "lr": 30.0}, {**kept, "after": {**same, "v1": 5.2, "c": -7.0},
+                                                        "next": {**same, "v1": 4.0, "c": -4.0}})
+    assert held.endswith("v₁, c left the sliders' range (±4), so the sliders hold them at the edge.")
     with bp.precision():
         summary = lesson.deep_summary(deep.compare(1.0))
     assert "sigmoid: 0.225 at layer 6, 0.000109 at layer 1" in summary and "largest difference" in summary

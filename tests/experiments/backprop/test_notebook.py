@@ -43,7 +43,7 @@ def test_notebook_recomputes_the_pages_numbers_with_keras_and_autodiff():
         assert out["keras"][name] == pytest.approx(float(np.sum(worked.keras["grads"][name])), abs=1e-9)
     assert out["losses"] == pytest.approx(result.history["loss"], abs=1e-6)
     assert out["after"] == pytest.approx(kept["after"], abs=1e-9)
-    assert out["loss_after"] == pytest.approx(kept["loss_after"], abs=1e-9)
+    assert out["loss_after"] == pytest.approx(kept["loss_after"], abs=1e-6)  # Keras logs float32 losses
     assert out["deep"] == pytest.approx(deep.chain_by_hand("relu", SETTINGS["deep_w"])["gradient"])  # the last cell
 
 
