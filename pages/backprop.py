@@ -42,8 +42,8 @@ def randomise():
         state[k(name)] = value
 
 
-def move(by):
-    state[k("step")] = min(max(state[k("step")] + by, 0), len(PARAMS) + 6)
+def move(by, total):
+    state[k("step")] = min(max(state[k("step")] + by, 0), total)
 
 
 st.title("Back-propagation by hand")
@@ -78,11 +78,11 @@ st.caption("The output unit is a sigmoid, ŷ = σ(v₁a₁ + v₂a₂ + c), so �
 st.header("2 · Forward pass, then the chain rule backwards")
 total, index = len(worked.steps), state[k("step")]
 cols = st.columns(4)
-cols[0].button("Back", key=k("back"), on_click=move, args=(-1,), disabled=index == 0, icon=":material/arrow_back:")
-cols[1].button("Next step", key=k("next"), on_click=move, args=(1,), disabled=index >= total,
+cols[0].button("Back", key=k("back"), on_click=move, args=(-1, total), disabled=index == 0, icon=":material/arrow_back:")
+cols[1].button("Next step", key=k("next"), on_click=move, args=(1, total), disabled=index >= total,
                icon=":material/arrow_forward:")
-cols[2].button("All steps", key=k("all"), on_click=move, args=(total,))
-cols[3].button("Start over", key=k("reset"), on_click=move, args=(-total,))
+cols[2].button("All steps", key=k("all"), on_click=move, args=(total, total))
+cols[3].button("Start over", key=k("reset"), on_click=move, args=(-total, total))
 row = 0
 if s["batch"] == bp.BATCH:
     row = st.radio("Row shown on the diagram", list(range(1, len(worked.y) + 1)), key=k("row"), horizontal=True) - 1
