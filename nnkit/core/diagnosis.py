@@ -23,7 +23,8 @@ UNDERFIT = "under-fitting"
 OVERFIT = "over-fitting"
 CUT_SHORT = "cut short"
 STOPPED = "stopped"
-KINDS = (LEARNED, DIVERGED, CHANCE, LR_TOO_HIGH, UNDERFIT, OVERFIT, CUT_SHORT, STOPPED)
+STUCK = "not learning"
+KINDS = (LEARNED, DIVERGED, CHANCE, LR_TOO_HIGH, UNDERFIT, OVERFIT, CUT_SHORT, STOPPED, STUCK)
 
 SUCCESS, WARNING, ERROR, INFO = "success", "warning", "error", "info"
 
@@ -146,7 +147,10 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, baseline: Base
     if baseline is not None and baseline.loss is not None:
         numbers["baseline loss"] = baseline.loss
 
-    if _rose(train) or _oscillates(train):
+    # Dropout makes the training loss noisy: a small rise in it while the validation loss falls steadily
+    # is no overshoot, and "lower the learning rate" would point the wrong way.
+    noise = len(val) >= 2 and val[-1] < val[0] and not _rose(val) and max(train) <= 1.1 * train[0]
+    if (_rose(train) or _oscillates(train)) and not noise:
         return Diagnosis(LR_TOO_HIGH, f"The training loss went from {train[0]:.4g} to {train[-1]:.4g}, "
                          f"rising or swinging on the way (peak {max(train):.4g}): the steps overshoot.",
                          "Lower the learning rate (÷10); do not raise it.", numbers)
@@ -166,7 +170,15 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, baseline: Base
                        f"for {baseline.name}")
         moved = train[0] - train[-1] > 0.05 * abs(train[0])
         worse = saturated or (baseline.loss is not None and watched[-1] > 1.5 * baseline.loss)
-        if worse:
+        # Falling in every epoch from a start an untrained model can have (not blown up to 10× guessing):
+        # it has not got there yet, and "lower the learning rate" would point the wrong way.
+        slow = (len(train) >= 2 and all(b < a for a, b in zip(train, train[1:]))
+                and baseline.loss is not None and train[0] <= 10 * baseline.loss)
+        if worse and slow:
+            advice = ("The loss is still above what guessing scores but fell in every epoch: the model has "
+                      "not got there yet. Train for more epochs; if each epoch gains little, the learning "
+                      "rate may be too small.")
+        elif worse:
             advice = ("The loss is worse than guessing: a too-large learning rate that saturated the "
                       "units is the usual cause, so lower it (÷10) first; if it still does not move, "
                       "use more epochs or a larger model.")
@@ -204,6 +216,11 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, baseline: Base
         return Diagnosis(UNDERFIT, f"Better than {baseline.name} ({score[-1]:.1%} against "
                          f"{baseline.accuracy:.1%}) but the curve has flattened well short of a good fit.",
                          "Give the model more capacity (units, layers) or better-suited features.", numbers)
+    if len(train) >= 2 and train[-1] >= train[0] * (1 - 1e-6):
+        return Diagnosis(STUCK, f"The loss did not fall: {train[0]:.4g} at the start, {train[-1]:.4g} at the end, "
+                         "so the gradients reaching the weights are (almost) zero.",
+                         "A larger learning rate cannot move a zero gradient: change the starting weights "
+                         "(another seed) or the activation (saturated or dead units pass no gradient).", numbers)
     return Diagnosis(LEARNED, f"The loss fell from {train[0]:.4g} to {train[-1]:.4g}"
                      + (f", well below {baseline.name} ({baseline.loss:.4g})"
                         if baseline is not None and baseline.loss is not None else "") + ".",

@@ -153,3 +153,29 @@ def test_metric_none_judges_a_next_character_model_by_its_loss_alone():
     stuck = dx.diagnose({"loss": [4.05, 4.02, 4.0], "val_loss": [4.04, 4.03, 4.02], "accuracy": [0.3] * 3},
                         "finished", dx.uniform_baseline(56), 3, metric=None)
     assert stuck.kind == dx.CHANCE and "4.025" in stuck.headline
+
+
+def test_a_dropout_noisy_training_loss_with_validation_falling_is_not_a_too_large_learning_rate():
+    # build network, wine, Dense 16 → Dropout 0.2 → Dense 8, Adam lr 0.0003, 3 epochs, seed 0: the training
+    # loss (measured with dropout on) rose 1.47 → 1.518 while the validation loss fell steadily.
+    history = {"loss": [1.47, 1.479, 1.518], "val_loss": [1.288, 1.269, 1.25],
+               "accuracy": [0.395, 0.36, 0.342], "val_accuracy": [0.286, 0.321, 0.357]}
+    d = dx.diagnose(history, "finished", dx.classification_baseline([0] * 59 + [1] * 71 + [2] * 48), 3)
+    assert d.kind != dx.LR_TOO_HIGH and "Lower the learning rate" not in d.advice
+    _advice_never_raises_lr(d)
+    # A real overshoot still reads as one: the training loss far above where it started.
+    wild = dx.diagnose({"loss": [1.1, 1.6, 2.4], "val_loss": [1.2, 1.1, 1.05]}, "finished", None, 3)
+    assert wild.kind == dx.LR_TOO_HIGH
+
+
+def test_a_loss_above_guessing_that_falls_every_epoch_is_slow_not_a_too_large_learning_rate():
+    # autoencoder, digits, lr 0.0003 for 2 epochs: a sigmoid output starts near 0.5 per pixel, far above
+    # rebuilding the average digit (0.0245), and creeps down; lowering the rate would make it worse.
+    baseline = dx.Baseline("always predicting each feature's mean", 0.0245)
+    d = dx.diagnose({"loss": [0.167, 0.164], "val_loss": [0.167, 0.164]}, "finished", baseline, 2, metric=None)
+    assert d.kind == dx.CHANCE and "more epochs" in d.advice and "lower" not in d.advice.lower()
+    _advice_never_raises_lr(d)
+    # A start blown up far beyond anything an untrained model scores is the steps overshooting.
+    blown = dx.diagnose({"loss": [4.6e6, 2.2e6, 3.9e5], "val_loss": [4.5e6, 5.3e5, 1e5]}, "finished",
+                        dx.Baseline("mean", 1.0), 3, metric=None)
+    assert "lower it" in blown.advice

@@ -83,8 +83,6 @@ def test_an_interrupted_step_is_not_judged():
     assert dx.diagnose({"loss": sgd.walk([cut])}, cut.reason, metric=None).kind == dx.STOPPED
 
 
-@pytest.mark.xfail(strict=True, reason="core diagnose() calls a loss that never moved 'learned' (green); "
-                                       "fix proposed to the lead, see the #21 report")
 def test_a_walk_that_cannot_move_because_the_output_saturated_is_not_green():
     # ReLU units at full tilt and a confident wrong answer: Keras clips ŷ, every gradient is exactly 0
     stuck = {**SET_UP, **dict.fromkeys(chain.PARAMS, 0.0), "act": "relu", "x1": 2.0, "x2": 2.0, "y": 0.0,
