@@ -64,3 +64,25 @@ def test_saturation_summary_names_each_interval():
     text = lesson.saturation_summary({"sigmoid": [(-6.0, -4.6), (4.6, 6.0)], "linear": []})
     assert "sigmoid saturates (|f'(z)| < 0.01) on z ∈ [-6, -4.6] and [4.6, 6]" in text
     assert "linear never saturates" in text
+
+
+def test_a_validation_accuracy_of_exactly_zero_is_reported_not_replaced_by_training_accuracy():
+    run = RunRecord("ReLU", {"activation": "relu", "epochs": 5}, {"loss": [0.7], "accuracy": [0.9],
+                                                                   "val_accuracy": [0.0]},
+                    FINISHED, "Finished 5 epochs.", 5, artifacts={"probe": {}})
+    text = lesson.what_happened([run], "moons", 3, COIN)
+    assert "validation accuracy was **ReLU** 0%" in text and "90%" not in text
+
+
+def test_each_activation_line_carries_its_diagnosis_and_never_advises_a_larger_learning_rate():
+    flat = _record("sigmoid", "sigmoid", 0.5, [0.05, 0.06, 0.04, 0.02], [0.0, 0.0, 0.0])
+    flat.history.update(loss=[0.70, 0.695, 0.694, 0.694, 0.694], val_loss=[0.70, 0.695, 0.694, 0.694, 0.694])
+    d = lesson.diagnosis_of(flat, COIN)
+    text = lesson.what_happened([flat], "moons", 3, COIN)
+    assert d.kind == "stuck at chance" and "verdict: stuck at chance" in text
+    assert "larger learning rate" not in text and "raise" not in text
+    good = _record("ReLU", "relu", 0.98, [0.05, 0.06, 0.04, 0.02], [0.0, 0.0, 0.0])
+    good.history.update(loss=[0.6, 0.3, 0.2, 0.15, 0.14, 0.14], val_loss=[0.6, 0.3, 0.2, 0.16, 0.15, 0.15],
+                        val_accuracy=[0.98] * 6)
+    assert lesson.diagnosis_of(good, COIN).kind == "learned"
+    assert "verdict" not in lesson.what_happened([good], "moons", 3, COIN)
