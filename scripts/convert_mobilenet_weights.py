@@ -18,10 +18,10 @@ What the mapping has to respect (all checked by `--check`):
    gamma_k = gamma_t * sqrt((var + 1e-3) / (var + 1e-5)), exact at inference.
    The file then loads into a stock `keras.applications.MobileNetV2(weights=None)`.
 3. Padding: torchvision pads stride-2 3x3 convolutions by 1 pixel on every side;
-   Keras pads an even-sized input by (0, 1). `nnkit.experiments.transfer_learning.model.symmetric_padding`
+   Keras pads an even-sized input by (0, 1). `nnkit.experiments.transfer_learning.mobilenet.symmetric_padding`
    rebuilds the graph with torchvision's padding; `--check` reports both.
 4. Input: torchvision wants RGB in [0, 1] normalised by the ImageNet mean/std,
-   not Keras's [-1, 1] (`nnkit.experiments.transfer_learning.model.preprocessing_layers(OFFLINE)`).
+   not Keras's [-1, 1] (`nnkit.experiments.transfer_learning.mobilenet.preprocessing_layers(OFFLINE)`).
 
 Usage (from the repository root):
 
@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import nnkit  # noqa: E402,F401  (picks the Keras backend)
-from nnkit.experiments.transfer_learning import model as pretrained  # noqa: E402
+from nnkit.experiments.transfer_learning import mobilenet as pretrained  # noqa: E402
 
 PTH_NAME = "mobilenet_v2-b0353104.pth"   # torchvision names files by the sha256 prefix
 # features.<i> for i = 2..17 are Keras blocks 1..16 (features.1 is "expanded_conv").
