@@ -117,27 +117,27 @@ data = load_data(s["n_train"], s["seed"])
 clicked, view = ui.train_button(NS), st.empty()
 
 
-def draw(history, filters, epochs, tag, numbers=True):
+def draw(results, epochs, tag, numbers=True):
+    run = list(results.values())[-1]  # the one CNN of this click
     left, right = st.columns([1.3, 1])
-    ui.chart(plots.history_figure({"CNN": history}, planned_epochs=epochs), f"{tag}.curves", left, numbers=numbers)
-    if filters is not None:
+    ui.chart(plots.history_figure({"CNN": run["history"]}, planned_epochs=epochs), f"{tag}.curves", left,
+             numbers=numbers)
+    if run.get("filters") is not None:
+        filters = run["filters"]
         ui.chart(figures.filters_figure(filters, "First-layer filters"), f"{tag}.filters", right,
                  f"{len(filters)} first-layer kernels of {filters.shape[1]}×{filters.shape[2]} weights "
                  "(blue negative, orange positive).", numbers)
 
 
 if clicked:
-    config, model = cnn.config_from(s), cnn.build_cnn(cnn.config_from(s), data.image_shape, data.n_classes)
-    snaps = inside.make_filter_snapshots()  # the filters before training and after each epoch
-    ui.train_live(NS, f"CNN {config.filters} k{config.kernel_size}{' +aug' if config.augment else ''}",
-                  {k: s[k] for k in cnn.RUN_SETTINGS}, model, data,
-                  TrainConfig(s["epochs"], s["batch"], cnn.VALIDATION_FRACTION, s["seed"]), view,
-                  # Filters as of the last epoch end: syncing JAX weights mid-epoch races with training.
-                  lambda u, tag: draw(u.history, snaps.snapshots[-1], u.epochs, tag, numbers=False),
-                  batch_updates=True, callbacks=(snaps,),
-                  artifacts=lambda: {"filters": snaps.snapshots[-1], "start": snaps.snapshots[0],
-                                     "pred": inside.predict(model, data.x_test), "params": model.count_params(),
-                                     "arch": cnn.architecture_text(model), "weights": model.get_weights()})
+    config, snaps = cnn.config_from(s), inside.make_filter_snapshots()  # filters at the start and each epoch end
+    ui.train_variants(NS, [ui.Variant(
+        f"CNN {config.filters} k{config.kernel_size}{' +aug' if config.augment else ''}",
+        {k: s[k] for k in cnn.RUN_SETTINGS}, lambda: cnn.build_cnn(config, data.image_shape, data.n_classes), data,
+        TrainConfig(s["epochs"], s["batch"], cnn.VALIDATION_FRACTION, s["seed"]),
+        # Filters as of the last epoch end: syncing JAX weights mid-epoch races with training.
+        live=lambda m, u: {"filters": snaps.snapshots[-1]}, keep=lambda m: inside.kept(m, snaps, data.x_test),
+        callbacks=lambda m: (snaps,), batch_updates=True)], view, draw)
 
 record = ui.last_run(NS)
 if record is None:
@@ -145,7 +145,7 @@ if record is None:
 else:
     rdata = load_data(record.settings["n_train"], record.settings["seed"])
     with view.container():
-        draw(record.history, record.artifacts.get("filters"), record.epochs_run, f"{NS}.final")
+        draw(ui.results([record]), record.epochs_run, f"{NS}.final")
         ui.show_outcome(record, lesson.run_diagnosis(record, rdata.y))
         if "arch" in record.artifacts:
             st.caption(record.artifacts["arch"])

@@ -46,6 +46,15 @@ def make_filter_snapshots():
     return FilterSnapshots()
 
 
+def kept(model, snapshots, x_test: np.ndarray) -> dict:
+    """What a finished CNN run keeps (no model): its filters before and after, test predictions,
+    size, architecture and weights (to rebuild it for the inside view)."""
+    from nnkit.experiments.cnn_filters.model import architecture_text
+
+    return {"filters": snapshots.snapshots[-1], "start": snapshots.snapshots[0], "pred": predict(model, x_test),
+            "params": model.count_params(), "arch": architecture_text(model), "weights": model.get_weights()}
+
+
 def feature_maps(model, image: np.ndarray) -> list[tuple[str, np.ndarray]]:
     """Each conv layer's output (H, W, filters) for one (H, W, C) image."""
     import keras

@@ -52,3 +52,15 @@ def test_augment_examples_keep_shape_and_range():
 def test_fit_to_input_inverts_bright_photos():
     small, note = inside.fit_to_input(np.ones((100, 80, 3), "float32"), (28, 28, 1))
     assert small.shape == (28, 28, 1) and small.max() < 0.01 and "Inverted" in note
+
+
+def test_a_finished_run_keeps_what_the_page_redraws_and_no_model():
+    model = cnn.build_cnn(cnn.CNNConfig((4,)), (28, 28, 1), 10)
+    snaps = inside.make_filter_snapshots()
+    snaps.set_model(model)
+    snaps.on_train_begin()
+    kept = inside.kept(model, snaps, np.zeros((5, 28, 28, 1), "float32"))
+    assert kept["start"].shape == kept["filters"].shape == (4, 3, 3) and kept["pred"].shape == (5,)
+    assert kept["params"] == model.count_params() and "conv_1" in kept["arch"]
+    assert [w.shape for w in kept["weights"]] == [w.shape for w in model.get_weights()]
+    assert not any(hasattr(v, "fit") for v in kept.values())
