@@ -8,7 +8,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from nnkit.experiments.optimisers import surfaces
-from nnkit.experiments.optimisers.model import OPTIMISERS, RangeTest, Trajectory
+from nnkit.experiments.optimisers.model import OPTIMISERS
+from nnkit.experiments.optimisers.race import Trajectory
+from nnkit.experiments.optimisers.range_test import RangeTest
 from nnkit.plots import PALETTE, layout
 
 # One fixed colour per optimiser, so SGD is the same colour in every chart.
