@@ -1,16 +1,19 @@
 """Autoencoders: compress through a bottleneck, flag what rebuilds badly, denoise."""
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
 from nnkit import plots, ui
 from nnkit.core.settings import Setting
 from nnkit.core.training import DIVERGED, TrainConfig
-from nnkit.experiments.autoencoder import anomalies
+from nnkit.experiments.autoencoder import anomalies, lesson, threshold
 from nnkit.experiments.autoencoder import figures as aplots
 from nnkit.experiments.autoencoder import model as ae
+from nnkit.experiments.autoencoder.notebook import autoencoder_notebook, notebook_supported
 
-NS, DN = "ae", "ae_dn"  # main run, denoiser run (its settings share NS's table and link)
+NS, DN = "autoencoder", "autoencoder.denoise"  # main run, denoiser run (its settings share NS's table and link)
 SETTINGS = (
     Setting("source", anomalies.DIGITS_SRC, choices=anomalies.SOURCES),
     Setting("normal", anomalies.DEFAULT_NORMAL[anomalies.DIGITS_SRC]),  # comma-separated class names
@@ -105,6 +108,8 @@ config = ae.config_from(s, data.unit_range)
 st.caption(f"Architecture: {ae.describe(config, data.sample_shape)}. Loss: mean squared error, "
            "per sample:")
 st.latex(ae.ERROR_LATEX)
+if note := lesson.bottleneck_note(config.bottleneck, data.sample_shape):
+    st.warning(note, icon=":material/warning:")
 
 st.header("3 · Train on normal data only")
 st.caption(f"Input and target are the same {len(data.x_train):,} normal samples (x → x); "
@@ -134,22 +139,19 @@ if record is None:
     st.stop()
 with view.container():
     curves(record.history, record.epochs_run, f"{NS}.final")
-    ui.show_outcome(record)
-    exportable = ae.notebook_supported(record.settings.get("source", ""))
-    ui.download_buttons(NS, (lambda: ae.autoencoder_notebook(record.settings, get("percentile"), record.message))
-                        if exportable else None)
+    diagnosis = lesson.run_diagnosis(record)
+    ui.show_outcome(record, diagnosis)
+    exportable = notebook_supported(record.settings.get("source", ""))
+    # Everything the notebook needs is bound now, while the script runs (issue #25).
+    ui.download_buttons(NS, partial(autoencoder_notebook, dict(record.settings), float(get("percentile")),
+                                    record.message) if exportable else None)
     if not exportable:
         st.caption("Notebook export covers the scikit-learn and statsmodels data; this source needs a "
                    "download or an upload.")
-    # "normal" is free text, which the twin's value picker cannot offer.
-    twin = ui.Controls(NS, [t for t in SETTINGS if t.name != "normal"], controls.locked, controls.hidden,
-                       controls.workshop)
-    twin.labels = controls.labels
-    ui.twin_run(NS, twin, record)
+    ui.twin_run(NS, controls, record)  # "normal" is free text, which the twin's value picker leaves out
 art = record.artifacts
-if record.reason == DIVERGED or not art or not np.isfinite(art["errors"]).all():
-    st.warning("No reconstructions to explore: this run did not finish with finite errors. "
-               "Lower the learning rate and train again.", icon=":material/warning:")
+if record.reason == DIVERGED or not art or not np.isfinite(art["errors"]).all() or "latent" not in art:
+    st.warning(lesson.no_reconstructions(record), icon=":material/warning:")
     st.stop()
 
 st.header("4 · Reconstructions")
@@ -161,18 +163,18 @@ st.header("5 · Threshold explorer")
 errors, labels = art["errors"], art["labels"]
 controls("percentile", st.slider, "Suggest the threshold at this percentile of held-out normal errors",
          step=0.5)
-suggested = ae.suggest_threshold(art["val_errors"], get("percentile"))
+suggested = threshold.suggest_threshold(art["val_errors"], get("percentile"))
 top = float(max(np.percentile(errors, 99.5), suggested) * 1.2) or 1.0
-threshold = st.slider("Threshold: error above it = anomaly", 0.0, top, min(suggested, top),
-                      step=top / 400, format="%.4f", key=f"{NS}.threshold.{record.created}.{get('percentile')}")
+cut = st.slider("Threshold: error above it = anomaly", 0.0, top, min(suggested, top),
+                step=top / 400, format="%.4f", key=f"{NS}.threshold.{record.created}.{get('percentile')}")
 st.caption(f"Suggested: **{suggested:.4f}**, the {get('percentile'):g}th percentile of the errors on "
            "normal samples the model did not train on, so about "
            f"{100 - get('percentile'):.1f}% of normal data would raise a false alarm.")
-ui.chart(aplots.error_histogram(errors, labels, threshold, art["labelled"]), f"{NS}.hist",
-         summary=ae.error_summary(errors, labels, threshold, art["labelled"]))
+ui.chart(aplots.error_histogram(errors, labels, cut, art["labelled"]), f"{NS}.hist",
+         summary=threshold.error_summary(errors, labels, cut, art["labelled"]))
 report = None
 if art["labelled"] and len(np.unique(labels)) == 2:
-    report = ae.evaluate(errors, labels, threshold)
+    report = threshold.evaluate(errors, labels, cut)
     m = st.columns(4)
     for col, (name, value) in zip(m, [("Precision", report.precision), ("Recall", report.recall),
                                       ("F1", report.f1), ("ROC AUC", report.auc)]):
@@ -183,7 +185,7 @@ if art["labelled"] and len(np.unique(labels)) == 2:
     ui.chart(aplots.roc_figure(report.fpr, report.tpr, report.auc, (fp / max(1, fp + tn), tp / max(1, tp + fn))),
              f"{NS}.roc", right)
 else:
-    st.info(f"{int(ae.flag(errors, threshold).sum())} of {len(errors)} samples are above the threshold. "
+    st.info(f"{int(threshold.flag(errors, cut).sum())} of {len(errors)} samples are above the threshold. "
             "Precision, recall and ROC need labels with both normal and anomalous rows.")
 
 st.header("6 · Latent space")
@@ -204,19 +206,19 @@ if clicked_dn:
     dn_model = ae.build_autoencoder(config, data.sample_shape)
     noise = get("dn_noise")
     noisy = ae.add_noise(data.x_train, noise, s["seed"], clip=data.unit_range)
-    ui.train_live(DN, f"denoise σ={noise}", {"noise": noise}, dn_model, (noisy, data.x_train),
+    ui.train_live(DN, f"denoise σ={noise}", {"noise": noise, "epochs": get("dn_epochs")}, dn_model, (noisy, data.x_train),
                   TrainConfig(get("dn_epochs"), ae.BATCH_SIZE, ae.VALIDATION, s["seed"]), dn_view, live,
                   artifacts=lambda: ae.denoise_analysis(dn_model, data, noise, s["seed"]))
 dn = ui.last_run(DN)
-if dn is not None and dn.artifacts and dn.reason != DIVERGED:
+if dn is not None:
     with dn_view.container():
-        ui.chart(aplots.denoise_figure(dn.artifacts), f"{DN}.examples")
-        st.markdown(ae.denoise_lesson(dn.artifacts))
-elif dn is not None:
-    with dn_view.container():
-        ui.show_outcome(dn)
+        ui.show_outcome(dn, lesson.run_diagnosis(dn))
+        if dn.artifacts and dn.reason != DIVERGED:
+            ui.chart(aplots.denoise_figure(dn.artifacts), f"{DN}.examples")
+            st.markdown(lesson.denoise_lesson(dn.artifacts))
 
 st.header("8 · What it means")
 anomalous = errors[labels == 1] if art["labelled"] else np.array([])
-st.markdown(ae.lesson(art["name"], record.settings["bottleneck"], art["sample_shape"],
-                      record.final("loss"), errors[labels == 0], anomalous, report))
+st.markdown(lesson.lesson(art["name"], record.settings["bottleneck"], art["sample_shape"],
+                          record.final("loss"), errors[labels == 0], anomalous, report, art["baseline"][1],
+                          diagnosis.advice))

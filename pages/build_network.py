@@ -69,7 +69,8 @@ def edit(op, *args, **fields):
 def draw_layer(i: int, layer: arch.Layer) -> None:
     cols = builder.columns([1.3, 1.2, 1.3, 0.5, 0.5, 0.5], vertical_alignment="bottom")
     cols[0].markdown(f"**{i + 1}.** {arch.describe((layer,)).split('(')[0]}")
-    fields = {arch.DENSE: [("units", cols[1].number_input, {"min_value": 1, "max_value": arch.MAX_UNITS}),
+    most = arch.WORKSHOP_UNITS if controls.workshop else arch.MAX_UNITS
+    fields = {arch.DENSE: [("units", cols[1].number_input, {"min_value": 1, "max_value": most}),
                            ("activation", cols[2].selectbox, {"options": arch.ACTIVATIONS})],
               arch.DROPOUT: [("rate", cols[1].slider, {"min_value": 0.0, "max_value": 0.9, "step": 0.05})]}
     for name, widget, kwargs in fields.get(layer.kind, []):

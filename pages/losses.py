@@ -4,30 +4,15 @@ import pandas as pd
 import streamlit as st
 
 from nnkit import plots, ui
-from nnkit.core.settings import Setting
 from nnkit.experiments.losses import by_hand, imbalance, lesson, outliers
 from nnkit.experiments.losses import figures as loss_plots
 from nnkit.experiments.losses import model as losses
 from nnkit.experiments.losses.notebook import imbalance_notebook, outlier_notebook
+from nnkit.experiments.losses.settings import SETTINGS
 
 NS = "losses"        # settings, and experiment A's runs (its Train button is the page's main one)
 B_NS = f"{NS}.b"     # experiment B's runs
 SEED = 0             # every run starts from the same weights, so only the loss differs
-SETTINGS = (
-    Setting("family", losses.REGRESSION, choices=(losses.REGRESSION, losses.CLASSIFICATION)),
-    Setting("label", 1, choices=(1, 0)),
-    Setting("delta", 1.0, low=0.1, high=3.0),
-    Setting("gamma", 2.0, low=0.0, high=5.0),
-    Setting("hand_loss", "binary cross-entropy", choices=tuple(losses.BY_HAND)),
-    Setting("a_outliers", 0.15, low=0.0, high=0.4),
-    Setting("a_points", 200, low=50, high=1000, workshop_high=500),
-    Setting("a_epochs", 40, low=1, high=200, workshop_high=60),
-    Setting("a_lr", 0.1, choices=(0.001, 0.01, 0.03, 0.1, 0.3, 1.0, 10.0)),
-    Setting("b_minority", 0.1, low=0.02, high=0.5),
-    Setting("b_points", 1000, low=200, high=3000, workshop_high=1500),
-    Setting("b_epochs", 20, low=1, high=100, workshop_high=40),
-    Setting("b_lr", 0.03, choices=(0.001, 0.01, 0.03, 0.1, 0.3, 1.0)),
-)
 controls = ui.page_settings(NS, SETTINGS)
 ui.init_state(NS, {"hand_true": "1, 0, 1, 0", "hand_pred": "0.9, 0.2, 0.4, 1"})
 s = controls.values()

@@ -53,4 +53,4 @@ def raw_values(name: str) -> np.ndarray:
         return sm.datasets.sunspots.load_pandas().data["SUNACTIVITY"].to_numpy(float)
     if name == "co2":
         return sm.datasets.co2.load_pandas().data["co2"].interpolate().bfill().to_numpy(float)
-    raise ValueError(f"unknown series {name!r}; choose one of {list(SERIES)}")
+    raise ValueError(f"unknown series {name!r}; choose 'sunspots' or 'co2'")

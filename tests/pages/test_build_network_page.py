@@ -195,7 +195,6 @@ def test_early_stopping_ends_the_over_fitting_run_and_the_lesson_says_so():
 @pytest.mark.parametrize("stop_clicked, reason", [(True, "stopped by user"), (False, "interrupted")])
 def test_a_run_cut_off_mid_training_keeps_its_curves_and_is_not_judged(stop_clicked, reason):
     from nnkit.core import settings
-
     from nnkit.experiments.build_network.model import SETTINGS
 
     at = page_test(PAGE)
@@ -216,3 +215,4 @@ def test_workshop_mode_caps_epochs(monkeypatch):
     monkeypatch.setenv("NNKIT_WORKSHOP", "1")
     at = page_test(PAGE).run()
     assert at.slider(key=f"{NS}.epochs").max == 60
+    assert at.number_input(key=f"{NS}.layer.0.units").max == 64

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from nnkit.core import diagnosis as dx
 from nnkit.core.runs import RunRecord

@@ -36,7 +36,7 @@ OVERFIT = {"lr": 0.01, "epochs": 30, "layers": "dense:32:relu,dropout:0.2,dense:
     ({"standardise": False, "optimizer": "sgd", "lr": 0.3, "epochs": 5}, dx.CHANCE),
 ])
 def test_each_kind_this_page_produces(changes, kind):
-    record, d, _ = _run(**changes)
+    _, d, _ = _run(**changes)
     assert d.kind == kind, d.text
     _never_wrong_way(d)
     if kind in (dx.LR_TOO_HIGH, dx.CHANCE):
@@ -44,7 +44,7 @@ def test_each_kind_this_page_produces(changes, kind):
 
 
 def test_early_stopping_rescues_the_over_fitted_run_and_the_lesson_says_so():
-    record, d, table = _run(**OVERFIT, early_stop=True)
+    record, d, _ = _run(**OVERFIT, early_stop=True)
     assert record.epochs_run < 30 and d.kind == dx.LEARNED
     text = lesson.meaning(record, d, record.artifacts["scores"], record.artifacts["baselines"], False)
     best = min(range(len(record.history["val_loss"])), key=record.history["val_loss"].__getitem__) + 1

@@ -1,5 +1,7 @@
 """One Recipe: the code shown beside the builder, executed, builds and trains the app's model."""
 
+import itertools
+
 import keras
 import numpy as np
 import pytest
@@ -29,7 +31,7 @@ def test_the_shown_code_executed_builds_and_trains_the_apps_model(name, changes)
     result = nnkit.train(app, (data["x_fit"], data["y_fit"]), recipe.train_config(), callbacks=recipe.callbacks())
     space = {"keras": keras, "np": np, "set_seed": backend.set_seed,
              **{k: data[k] for k in ("x_train", "y_train", "x_val", "y_val")}}
-    exec(recipe.code(), space)
+    exec(recipe.code(), space)  # noqa: S102 - the point: run the code the learner is shown
     shown = space["model"]
     # Every layer is named in the code, so the configs are equal; only the model's own label differs
     # (Keras numbers unnamed models per process: "sequential", "sequential_1", …).
@@ -52,7 +54,7 @@ def test_summary_numbers_equal_count_params(name, layers):
     n, hidden = len(table.features), [int(p.split(":")[1]) for p in layers.split(",") if p.startswith("dense")]
     if "batchnorm" not in layers:  # a dense stack: (inputs + 1) × units per layer
         sizes = [n, *hidden, outputs]
-        assert model.count_params() == sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+        assert model.count_params() == sum((a + 1) * b for a, b in itertools.pairwise(sizes))
 
 
 def test_the_head_follows_the_task():
