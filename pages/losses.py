@@ -16,8 +16,8 @@ SEED = 0             # every run starts from the same weights, so only the loss 
 controls = ui.page_settings(NS, SETTINGS)
 ui.init_state(NS, {"hand_true": "1, 0, 1, 0", "hand_pred": "0.9, 0.2, 0.4, 1"})
 s = controls.values()
-ui.recover_interrupted(NS)
-ui.recover_interrupted(B_NS)
+for ns in (NS, B_NS):
+    ui.recover_interrupted(ns)
 
 st.title("Loss functions")
 st.markdown(
@@ -62,13 +62,15 @@ if hand is not None:
     st.markdown(lesson.hand_lesson(hand))
 
 
-def outcomes(runs, epochs_setting):
-    """Each loss's outcome box, with its diagnosis; returns the diagnoses by label."""
+def outcomes(ns, runs, epochs_setting, notebook):
+    """Each loss's outcome box with its diagnosis, then the downloads; returns the diagnoses by label."""
     found = {r.label: lesson.diagnosis(r, epochs_setting) for r in runs}
     for col, r in zip(st.columns(len(runs)), runs):
         with col:
             st.markdown(f"**{r.label}**")
             ui.show_outcome(r, found[r.label])
+    st.caption("The notebook re-trains all three losses in plain Keras; the model file is the last loss trained.")
+    ui.download_buttons(ns, notebook)
     return found
 
 
@@ -102,12 +104,10 @@ if a_runs:
     a_settings = a_runs[0].settings
     with view_a.container():
         draw_a(ui.results(a_runs), a_settings["a_epochs"], f"{NS}.a.final", settings=a_settings)
-    a_dx = outcomes(a_runs, "a_epochs")
     a_rmse = {r.label: r.artifacts["rmse"] for r in a_runs if "rmse" in r.artifacts}
     st.dataframe(pd.DataFrame({"loss": list(a_rmse), "RMSE to true line (clean points)": list(a_rmse.values())}),
                  hide_index=True, key=ui.key(NS, "a_table"))
-    st.caption("The notebook re-trains all three losses in plain Keras; the model file is the last loss trained.")
-    ui.download_buttons(NS, lambda: outlier_notebook(a_settings))
+    a_dx = outcomes(NS, a_runs, "a_epochs", lambda: outlier_notebook(a_settings))
     ui.twin_run(NS, controls, a_runs[0])
 
 st.header("4 · Experiment B: class imbalance")
@@ -135,15 +135,13 @@ if b_runs:
     b_settings = b_runs[0].settings
     with view_b.container():
         draw_b(ui.results(b_runs), b_settings["b_epochs"], f"{NS}.b.final")
-    b_dx = outcomes(b_runs, "b_epochs")
     b_metrics = {r.label: r.artifacts["metrics"] for r in b_runs if "metrics" in r.artifacts}
     if b_metrics:
         st.dataframe(pd.DataFrame([{"loss": k, **{m: v[m] for m in ("precision", "recall", "f1")}}
                                    for k, v in b_metrics.items()]), hide_index=True, key=ui.key(NS, "b_table"))
         ui.chart(loss_plots.confusion_figure({k: v["confusion"] for k, v in b_metrics.items()}),
                  ui.key(NS, "confusion"))
-    st.caption("The notebook re-trains all three losses in plain Keras; the model file is the last loss trained.")
-    ui.download_buttons(B_NS, lambda: imbalance_notebook(b_settings))
+    b_dx = outcomes(B_NS, b_runs, "b_epochs", lambda: imbalance_notebook(b_settings))
 
 st.header("5 · What just happened")
 if hand is not None:
