@@ -164,7 +164,8 @@ ui.download_buttons(NS, lambda: workflow_notebook(record.settings, table, bn.rec
     record.settings, len(table.features), table.task, table.n_classes), record.message))
 loaded = st.file_uploader("Evaluate a .keras model on the same test rows", key=K("model_upload"))
 if loaded is not None and state.get(K("loaded_id")) != loaded.file_id:
-    state[K("loaded_id")], state[K("model_blob")], state[K("model_name")] = loaded.file_id, loaded.getvalue(), loaded.name
+    state[K("loaded_id")], state[K("model_name")] = loaded.file_id, loaded.name
+    state[K("model_blob")] = loaded.getvalue()
 if (blob := state.pop(K("model_blob"), None)) is not None:  # AppTest sets this key directly
     name = quote(state.get(K("model_name"), "your file"))
     try:

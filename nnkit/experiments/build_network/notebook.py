@@ -66,7 +66,8 @@ def workflow_notebook(settings: dict[str, Any], table: tables.Table, recipe: Rec
                         "    print(name + ':', theirs)"),
         notebook.markdown("## Predict one row"),
         notebook.code("row = data['x_test'][:1]  # already standardised like the training rows\n"
-                      "answer = predictions(model.predict(row, verbose=0), regression, data['y_mean'], data['y_std'])[0]\n"
+                      "output = model.predict(row, verbose=0)\n"
+                      "answer = predictions(output, regression, data['y_mean'], data['y_std'])[0]\n"
                       + (f"print('predicted class:', {classes!r}[int(answer)])" if classes
                          else f"print('predicted {table.target}:', answer)")),
         notebook.markdown("## Save and load\nThe app's download is `model.save(\"my_network.keras\")`: architecture, "

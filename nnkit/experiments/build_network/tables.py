@@ -53,8 +53,8 @@ BUILTIN = {
     "wine": ("load_wine", MULTICLASS, "178 wines, 13 chemical measurements; which of 3 cultivars?"),
     "iris": ("load_iris", MULTICLASS, "150 irises, 4 petal and sepal sizes; which of 3 species?"),
     "diabetes": ("load_diabetes", REGRESSION,
-                 "442 patients, 10 baseline measurements (already centred and scaled by scikit-learn); "
-                 "disease progression one year later."),
+                 ("442 patients, 10 baseline measurements (already centred and scaled by scikit-learn); "
+                  "disease progression one year later.")),
 }
 
 
