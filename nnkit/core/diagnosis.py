@@ -182,6 +182,9 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, baseline: Base
             advice = ("The loss is worse than guessing: a too-large learning rate that saturated the "
                       "units is the usual cause, so lower it (÷10) first; if it still does not move, "
                       "use more epochs or a larger model.")
+        elif not moved and slow:
+            advice = ("The loss fell in every epoch, but only a little: the model has not got there yet. "
+                      "Train for more epochs; if each epoch gains little, the learning rate may be too small.")
         elif not moved:
             advice = ("The loss stayed at what guessing scores: the model found nothing it can use. "
                       "Usually it cannot draw the pattern at all (a single neuron draws only a straight "

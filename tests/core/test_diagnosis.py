@@ -179,3 +179,13 @@ def test_a_loss_above_guessing_that_falls_every_epoch_is_slow_not_a_too_large_le
     blown = dx.diagnose({"loss": [4.6e6, 2.2e6, 3.9e5], "val_loss": [4.5e6, 5.3e5, 1e5]}, "finished",
                         dx.Baseline("mean", 1.0), 3, metric=None)
     assert "lower it" in blown.advice
+
+
+def test_a_loss_at_guessing_that_creeps_down_every_epoch_is_slow_not_a_reason_to_lower_the_rate():
+    # training strategies, noisy moons, 2×32, Adam lr 0.0003, 5 epochs, seed 0: accuracy stuck at the
+    # majority's, the loss falling 3.7% in 5 steady steps; "lower the learning rate" would point the wrong way.
+    history = {"loss": [0.6948, 0.6878, 0.681, 0.6751, 0.6691], "val_loss": [0.7004, 0.694, 0.6879, 0.6822, 0.6767],
+               "accuracy": [0.5533] * 5, "val_accuracy": [0.485] * 5}
+    d = dx.diagnose(history, "finished", dx.Baseline("always guessing the majority class", 0.6927, 0.515), 5)
+    assert d.kind == dx.CHANCE and "more epochs" in d.advice and "lower" not in d.advice.lower()
+    _advice_never_raises_lr(d)
