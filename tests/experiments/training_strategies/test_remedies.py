@@ -74,3 +74,19 @@ def test_early_stopping_reports_the_epochs_and_weights_keras_used():
     for restored, snapshot in zip(model.get_weights(), snapshots.weights[best - 1], strict=True):
         np.testing.assert_array_equal(restored, snapshot)
     assert kept["model_val_loss"] == pytest.approx(result.history["val_loss"][best - 1], rel=1e-4)
+
+
+@pytest.mark.parametrize("changes, kind", [
+    ({"epochs": 3, "lr": 0.0003}, dx.CUT_SHORT),
+    ({"dataset": "noisy moons", "units": 32, "lr": 0.0003, "epochs": 5}, dx.CHANCE),
+])
+def test_other_outcomes_the_page_can_produce_are_named_and_advised_the_right_way(changes, kind):
+    s = {**SETTINGS, **changes}
+    variant = remedies.overfit_variant(s)
+    model = variant["build"]()
+    result = nnkit.train(model, variant["data"], variant["config"])
+    record = RunRecord.from_result("x", s, result, variant["keep"](model))
+    found = lesson.diagnosis_of(record, lesson.baseline(s), s["epochs"])
+    assert found.kind == kind and found.severity == dx.WARNING
+    assert "more epochs" in found.advice and "lower" not in found.advice.lower()
+    assert found.text in lesson.overfit_text(record, found, ts.fit_key_of(record.history))
