@@ -1,22 +1,10 @@
 """Browser: two learners of one workshop train; the instructor's board shows both, live."""
 
-import pytest
-
 from nnkit.core.store import RunStore
-from tests.e2e.server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, OutboundGuard, needs_chromium, serve
+from tests.e2e.server import ARTIFACTS, OutboundGuard, needs_chromium, serve
 from tests.e2e.test_browser import IDLE
 
 pytestmark = needs_chromium
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 def test_two_learners_train_and_the_board_shows_both(browser):

@@ -6,19 +6,9 @@ from pathlib import Path
 import pytest
 
 from nnkit import catalog
-from tests.e2e.server import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, OutboundGuard, needs_chromium, serve
+from tests.e2e.server import ARTIFACTS, OutboundGuard, needs_chromium, serve
 
 pytestmark = needs_chromium
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.mark.parametrize("experiment", catalog.EXPERIMENTS, ids=lambda e: Path(e.path).stem)
