@@ -54,11 +54,5 @@ def setting_scatter(runs: Sequence[StoredRun], setting: str) -> go.Figure:
     return layout(fig, 360)
 
 
-def share_guessed_right(runs: Iterable[StoredRun]) -> float | None:
-    """Share of runs whose verdict says they learned (the room's success rate)."""
-    verdicts = [r.verdict for r in runs if r.verdict]
-    return sum(v == "learned" for v in verdicts) / len(verdicts) if verdicts else None
-
-
 def finite(value: float | None) -> bool:
     return value is not None and math.isfinite(value)

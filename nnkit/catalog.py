@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nnkit.core.predict import Question
+
 
 @dataclass(frozen=True)
 class Experiment:
@@ -19,6 +21,12 @@ class Experiment:
     section: str    # sidebar group
     teaches: str    # what a learner leaves knowing
     try_this: str   # one concrete thing to click
+    question: Question | None = None  # asked before Train; the experiment's predict.answer judges it
+
+    @property
+    def name(self) -> str:
+        """The experiment's one name: page file stem, package and session-state namespace."""
+        return self.path.removeprefix("pages/").removesuffix(".py")
 
 
 EXPERIMENTS: tuple[Experiment, ...] = (
@@ -26,7 +34,9 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "One neuron can only draw a straight line; a few hidden layers bend the boundary around "
                "the data.",
                "Train the single neuron on moons, then switch to the small network and watch the "
-               "boundary curl round the moons."),
+               "boundary curl round the moons.",
+               Question("How many of the held-out points will this model classify correctly?",
+                        ("No better than guessing (under 60%)", "Some (60–90%)", "Nearly all (over 90%)"))),
     Experiment("pages/build_network.py", "Build your own network", ":material/stacks:", "Start here",
                "The whole Keras workflow on a real table: stack layers into a Sequential model, compile, fit "
                "with a validation set, and judge it on held-out test rows against a simple baseline.",
@@ -86,3 +96,8 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "Keep 15 images per class and press Train: compare the scratch CNN's validation accuracy "
                "and trainable parameters with the frozen head's, then unfreeze 4 blocks and train again."),
 )
+
+
+def experiment(name: str) -> Experiment | None:
+    """The catalog entry of page `name` (e.g. "first_neuron"), if it has one."""
+    return next((e for e in EXPERIMENTS if e.name == name), None)

@@ -6,6 +6,7 @@ from nnkit import plots, ui
 from nnkit.core.boundary import BoundaryWatch
 from nnkit.experiments.first_neuron import lesson
 from nnkit.experiments.first_neuron import model as first
+from nnkit.experiments.first_neuron import predict
 from nnkit.experiments.first_neuron.notebook import first_neuron_notebook
 
 NS = "first_neuron"
@@ -45,7 +46,7 @@ st.caption(first.architecture(s))
 
 st.header("3 · Train it")
 clicked = ui.train_button(NS)
-view = st.empty()
+view = ui.live_view(NS)
 
 
 def draw(surface, history, epochs, tag, numbers=True):
@@ -72,6 +73,7 @@ else:
     with view.container():
         draw(record.artifacts.get("surface"), record.history, record.epochs_run, f"{NS}.final")
         ui.show_outcome(record, diagnosis)
+        ui.show_prediction(NS, [record], predict.answer)
         ui.download_buttons(NS, lambda: first_neuron_notebook(record.settings, record.message))
         ui.twin_run(NS, controls, record)
 

@@ -31,6 +31,9 @@ class RunRecord:
     device: str = ""
     cpu_seconds_per_epoch: float | None = None  # a short CPU run of the same model, on GPU machines
     artifacts: dict[str, Any] = field(default_factory=dict)  # e.g. the final boundary grid
+    guess: str | None = None            # the learner's prediction before Train, if they made one
+    guessed_right: bool | None = None   # set once the run's answer is read (None: not settled)
+    run_id: int | None = None           # its row in the run store, where there is one
     created: float = field(default_factory=time.time)
 
     @classmethod

@@ -56,6 +56,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE runs ADD COLUMN verdict VARCHAR(40)",
         "CREATE INDEX runs_by_workshop ON runs (workshop, page, status)",
     ),
+    (  # 3: the learner's prediction before Train, and whether the run proved it right
+        "ALTER TABLE runs ADD COLUMN guess VARCHAR(200)",
+        "ALTER TABLE runs ADD COLUMN guessed_right INTEGER",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -126,6 +130,8 @@ class StoredRun:
     metric_name: str | None
     metric_value: float | None
     verdict: str | None
+    guess: str | None = None
+    guessed_right: bool | None = None
 
 
 class RunStore:
@@ -201,6 +207,12 @@ class RunStore:
             if learner is not None:
                 self._prune(conn, learner)
 
+    def set_guess(self, run_id: int, guess: str, right: bool | None) -> None:
+        """Record a learner's prediction and, once the run settled it, whether it was right."""
+        with self.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE runs SET guess = :g, guessed_right = :r WHERE id = :id"),
+                         {"g": guess[:200], "r": None if right is None else int(right), "id": run_id})
+
     def save_run(self, learner: str, page: str, record: Any, workshop: str | None = None, **outcome) -> int:
         run_id = self.start_run(learner, page, record.label, record.settings, workshop, RUNNING)
         self.finish_run(run_id, record, **outcome)
@@ -232,7 +244,8 @@ class RunStore:
         return [StoredRun(r["id"], r["learner"], r["page"], r["label"], json.loads(r["settings"]),
                           json.loads(r["history"]), r["reason"], r["message"], r["epochs_run"],
                           r["seconds_per_epoch"], r["device"], r["created"], r["workshop"], r["status"],
-                          r["metric_name"], r["metric_value"], r["verdict"]) for r in rows]
+                          r["metric_name"], r["metric_value"], r["verdict"], r["guess"],
+                          None if r["guessed_right"] is None else bool(r["guessed_right"])) for r in rows]
 
     # ---- workshops -------------------------------------------------------------
 
@@ -280,11 +293,16 @@ class RunStore:
 
 
 def board_summary(runs: Iterable[StoredRun]) -> dict[str, dict[str, Any]]:
-    """Per page: learners active, runs done / running / queued, and the leaderboard rows."""
+    """Per page: learners active, runs done / running / queued, the leaderboard rows,
+    and how many settled predictions there were and how many were right."""
     pages: dict[str, dict[str, Any]] = {}
     for run in runs:
-        page = pages.setdefault(run.page, {"learners": set(), DONE: 0, RUNNING: 0, QUEUED: 0, "leaders": []})
+        page = pages.setdefault(run.page, {"learners": set(), DONE: 0, RUNNING: 0, QUEUED: 0, "leaders": [],
+                                           "predictions": 0, "predicted_right": 0})
         page["learners"].add(run.learner)
+        if run.guessed_right is not None:
+            page["predictions"] += 1
+            page["predicted_right"] += run.guessed_right
         page[run.status if run.status in (DONE, RUNNING, QUEUED) else DONE] += 1
         if run.status == DONE and run.metric_value is not None:
             page["leaders"].append(run)

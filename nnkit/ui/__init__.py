@@ -9,6 +9,7 @@ each other's runs.
 - `live`: Train/Stop with a live view, and `train_variants` for comparisons;
 - `widgets`: outcome boxes, runs table, downloads, charts with text
   alternatives, the device badge, links between pages;
+- `predict`: the predict-first question above Train and the verdict after the run;
 - `state`: namespaced keys and the per-session run store;
 - `frame`: every page runs inside app.py's navigation, even as a fresh server's first request.
 """
@@ -16,14 +17,15 @@ each other's runs.
 from nnkit.ui.board import class_board, workshop_creator
 from nnkit.ui.controls import Controls, page_settings, twin_run
 from nnkit.ui.frame import ensure_app_navigation
-from nnkit.ui.live import (Variant, comparison_runs, recover_interrupted, results, train_button,
+from nnkit.ui.live import (Variant, comparison_runs, live_view, recover_interrupted, results, train_button,
                            train_live, train_variants)
+from nnkit.ui.predict import show_prediction
 from nnkit.ui.state import init_state, key, last_run, runs
 from nnkit.ui.widgets import (chart, detected_device, device_badge, download_buttons, page_link,
                               runs_table, show_outcome, toy_dataset, your_link)
 
 __all__ = ("Controls", "Variant", "chart", "comparison_runs", "detected_device", "device_badge",
-           "download_buttons", "ensure_app_navigation", "init_state", "key", "last_run", "page_link", "page_settings",
-           "recover_interrupted", "results", "runs", "runs_table", "show_outcome", "toy_dataset",
+           "download_buttons", "ensure_app_navigation", "init_state", "key", "last_run", "live_view", "page_link", "page_settings",
+           "recover_interrupted", "results", "runs", "runs_table", "show_outcome", "show_prediction", "toy_dataset",
            "train_button", "train_live", "train_variants", "twin_run", "your_link", "class_board",
            "workshop_creator")

@@ -82,11 +82,14 @@ def _live_board(code: str, key: str) -> None:
     base = _base_url()
     for page, summary in store.board_summary(runs).items():
         st.subheader(titles.get(page, page))
-        cols = st.columns(4)
+        cols = st.columns(5)
         cols[0].metric("Learners", summary["learners"])
         cols[1].metric("Finished", summary[store.DONE])
         cols[2].metric("Training", summary[store.RUNNING])
         cols[3].metric("Waiting", summary[store.QUEUED])
+        if summary["predictions"]:  # runs whose predict-first guess the run settled
+            cols[4].metric("Predicted right", f"{summary['predicted_right'] / summary['predictions']:.0%}",
+                           help=f"{summary['predicted_right']} of {summary['predictions']} settled predictions")
         leaders = summary["leaders"]
         if leaders:
             st.dataframe(pd.DataFrame(board.leaderboard_rows(leaders, base)), hide_index=True, width="stretch",

@@ -114,10 +114,18 @@ def save_run(ns: str, record: RunRecord, run_id: int | None = None) -> None:
     outcome = {"metric_name": name, "metric_value": value,
                "verdict": diagnose(record.history, record.reason).kind}
     if run_id is None:
-        db.save_run(learner_id(), ns, record, workshop_code(), **outcome)
+        run_id = db.save_run(learner_id(), ns, record, workshop_code(), **outcome)
     else:
         db.finish_run(run_id, record, **outcome)
+    record.run_id = run_id
     st.session_state[_LINKED] = True
+
+
+def save_guess(record: RunRecord) -> None:
+    """Keep the learner's prediction with the stored run, for the class board's count."""
+    db = shared_store()
+    if db is not None and record.run_id is not None and record.guess is not None:
+        db.set_guess(record.run_id, record.guess, record.guessed_right)
 
 
 def earlier_runs(ns: str) -> list[RunRecord]:

@@ -10,25 +10,51 @@ import streamlit as st
 
 from nnkit.core.executor import LocalExecutor, default_capacity
 from nnkit.core.runs import RunRecord
-from nnkit.ui import identity
+from nnkit.ui import identity, predict
 from nnkit.ui.state import key, runs, store_run
-from nnkit.ui.widgets import detected_device
+from nnkit.ui.widgets import chart, detected_device
 
 Render = Callable[["LiveUpdate", str], None]  # noqa: F821 (LiveUpdate loads with Keras)
 
 
 def train_button(ns: str, label: str = "Train", disabled: bool = False) -> bool:
-    """The page's primary action; True on the run where it (or a twin run) was clicked."""
+    """The page's primary action, with the experiment's predict-first question above it;
+    True on the run where it (or a twin run) was clicked."""
+    predict.ask(ns)
     clicked = st.button(label, key=key(ns, "train"), type="primary", icon=":material/play_arrow:",
-                        disabled=disabled)
+                        disabled=disabled, on_click=predict.take_guess, args=(ns,))
     twin = st.session_state.pop(key(ns, "auto_train"), False)
+    if twin and not clicked:
+        st.session_state.pop(key(ns, "_click_guess"), None)  # a twin run was not guessed at
     return clicked or (twin and not disabled)  # a twin cannot start what the page forbids
+
+
+def live_view(ns: str):
+    """The slot a page's live picture is drawn into (an `st.empty`).
+
+    It sits in a keyed container so that, when a run starts, the browser
+    scrolls it into sight: on a laptop screen the learner watches the run
+    they just started without hunting for it below the fold.
+    """
+    return st.container(key=key(ns, "view")).empty()
+
+
+def _scroll_into_sight(ns: str, container) -> None:
+    # Streamlit names a keyed element's class "st-key-" + key, with other characters turned into "-".
+    import re
+
+    view, button = (f"st-key-{re.sub(r'[^A-Za-z0-9_-]', '-', key(ns, name))}" for name in ("view", "train"))
+    container.html(
+        "<script>(() => {const el = document.querySelector('." + view + "') || document.querySelector('."
+        + button + "'); if (el) {el.style.scrollMarginTop = '4rem'; "
+        "el.scrollIntoView({block: 'start', behavior: 'instant'});}})();</script>",
+        unsafe_allow_javascript=True)
 
 
 def train_live(ns: str, label: str, settings: dict[str, Any], model, data, config,
                view, render: Render, batch_updates: bool = False,
                artifacts: Callable[[], dict[str, Any]] | None = None,
-               callbacks: tuple | Callable[[], tuple] = ()) -> RunRecord:
+               callbacks: tuple | Callable[[], tuple] = (), first_frame: bool = True) -> RunRecord:
     """Train with a progress bar, a Stop button and `render` redrawn live in `view`.
 
     `model` is a compiled Keras model, or a zero-argument builder that returns
@@ -42,6 +68,10 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     final decision boundary) so the page can redraw without the model.
     `callbacks` are extra Keras callbacks (e.g. a filter-snapshot callback), or
     a zero-argument function returning them once the model is built.
+    `first_frame` draws empty curves in `view` at once, so the learner sees
+    where the run will appear (and the browser scrolls there) before the first
+    epoch ends; a comparison turns it off after its first model, whose
+    finished picture stays in the view.
     """
     import nnkit
     from nnkit.core.callbacks import live_history
@@ -55,6 +85,12 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
                                   "run_id": run_id}
     bar_col, stop_col = st.columns([5, 1], vertical_alignment="center")
     progress = bar_col.progress(0.0, text="Compiling the model…")
+    if first_frame:
+        from nnkit import plots
+
+        chart(plots.history_figure({label: {}}, planned_epochs=getattr(config, "epochs", None)),
+              f"{ns}.live.{run_number}.start", view, numbers=False)
+    _scroll_into_sight(ns, bar_col)
     stop_slot = stop_col.empty()
     # One Stop button per run: a page may train several variants in one click.
     stop_slot.button("Stop", key=key(ns, f"stop.{run_number}"), icon=":material/stop:",
@@ -86,6 +122,7 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     del st.session_state[live_key]
     st.session_state[key(ns, "model")] = model  # only the latest model is kept, for downloads
     record = RunRecord.from_result(label, settings, result, artifacts() if artifacts else None)
+    record.guess = predict.click_guess(ns)
     if result.reason == FINISHED and detected_device().has_gpu:
         with st.spinner("Timing a short CPU run of the same model, to show the GPU's speed-up…"):
             record.cpu_seconds_per_epoch = cpu_seconds_per_epoch(model, data, config)
@@ -131,7 +168,8 @@ def recover_interrupted(ns: str) -> RunRecord | None:
         message = f"Left the line before training started, because {why}; nothing was trained."
     else:
         message = f"Training ended after {live['epochs']} epochs because {why}; the curves so far are kept."
-    record = RunRecord(live["label"], live["settings"], live["history"], reason, message, live["epochs"])
+    record = RunRecord(live["label"], live["settings"], live["history"], reason, message, live["epochs"],
+                       guess=predict.click_guess(ns))
     store_run(ns, record, live.get("run_id"))
     return record
 
@@ -180,7 +218,7 @@ def train_variants(ns: str, variants: list[Variant], view, draw: Draw) -> list[R
                  update.epochs, f"{tag}.{index}", False)
 
         train_live(ns, variant.label, {**variant.settings, "_group": group}, build, variant.data,
-                   variant.config, view, render, variant.batch_updates,
+                   variant.config, view, render, variant.batch_updates, first_frame=index == 0,
                    artifacts=(lambda variant=variant, built=built: variant.keep(built["model"]))
                    if variant.keep else None,
                    callbacks=(lambda variant=variant, built=built: tuple(variant.callbacks(built["model"])))

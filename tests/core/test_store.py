@@ -137,3 +137,19 @@ def test_migration_from_an_older_schema_keeps_its_runs(tmp_path):
 
 def test_empty_database_is_created_at_the_latest_version(db):
     assert db.version() == store.SCHEMA_VERSION
+
+
+def test_predictions_are_kept_with_their_run_and_counted_for_the_board(db):
+    code, key = db.create_workshop()
+    right = db.save_run("alice-123", "first_neuron", _record("a"), workshop=code)
+    wrong = db.save_run("bob-45678", "first_neuron", _record("b"), workshop=code)
+    unsettled = db.save_run("carol-999", "first_neuron", _record("c"), workshop=code)
+    db.save_run("dave-00000", "first_neuron", _record("d"), workshop=code)  # skipped the question
+    db.set_guess(right, "Nearly all (over 90%)", True)
+    db.set_guess(wrong, "Some (60–90%)", False)
+    db.set_guess(unsettled, "Some (60–90%)", None)
+    runs = {r.label: r for r in db.workshop_runs(code, key)}
+    assert (runs["a"].guess, runs["a"].guessed_right) == ("Nearly all (over 90%)", True)
+    assert runs["b"].guessed_right is False and runs["c"].guessed_right is None and runs["d"].guess is None
+    summary = store.board_summary(runs.values())["first_neuron"]
+    assert (summary["predicted_right"], summary["predictions"]) == (1, 2)  # only settled guesses count

@@ -165,3 +165,21 @@ def test_on_a_gpu_machine_the_outcome_reports_the_speed_up(monkeypatch):
     record = at.session_state["first_neuron.runs"][-1]
     assert record.cpu_seconds_per_epoch > 0 and record.speedup > 0
     assert "faster than the same model on the CPU" in at.success[0].value
+
+
+def test_a_prediction_made_before_train_is_judged_by_the_run_and_asked_afresh():
+    from nnkit.experiments.first_neuron import predict
+
+    at = _page(**LEARNS)
+    guess = predict.QUESTION.options[0]  # "no better than guessing": wrong for a net that learns moons
+    at.radio(key="first_neuron.guess").set_value(guess).run()
+    at.button(key="first_neuron.train").click().run()
+    assert not at.exception
+    record = at.session_state["first_neuron.runs"][-1]
+    assert record.guess == guess and record.guessed_right is False
+    verdict = [w.value for w in at.warning if "You predicted" in w.value]
+    assert verdict and f"{record.final_held_out('accuracy'):.1%}" in verdict[0]
+    assert at.radio(key="first_neuron.guess").value is None  # the next run is predicted afresh
+    at.button(key="first_neuron.train").click().run()  # skipped: no verdict for this run
+    assert at.session_state["first_neuron.runs"][-1].guess is None
+    assert not [w for w in [*at.warning, *at.success, *at.info] if "You predicted" in w.value]
