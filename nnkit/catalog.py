@@ -70,7 +70,9 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "falls. Dropout, L2, a smaller net, more data and early stopping close the gap; callbacks and "
                "batch size change how training runs.",
                "Train the too-big net and note the gap, then train Dropout 0.5 as its twin; then compare batch "
-               "size 1, 32 and full batch and read the updates and milliseconds per epoch."),
+               "size 1, 32 and full batch and read the updates and milliseconds per epoch.",
+               Question("While its training loss falls, what will its validation loss do?",
+                        ("Keep falling, or level off", "Bottom out, then climb back up"))),
     Experiment("pages/cnn_filters.py", "CNN filters", ":material/filter_center_focus:", "Architectures",
                "A convolution slides one small kernel over the whole image; a CNN learns its own kernels "
                "and beats a dense net of the same size on images.",
@@ -89,6 +91,12 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "Train on the digit 0, then drag the threshold slider and watch precision, recall and the "
                "confusion matrix change; shrink the bottleneck to 2 and compare the latent scatter with "
                "PCA."),
+    Experiment("pages/gans.py", "GANs", ":material/swords:", "Applications",
+               "A generator learns to imitate data only through a discriminator's gradient; the two play a "
+               "game with no loss that falls, and it fails in named ways: mode collapse, a discriminator "
+               "that wins, oscillation.",
+               "Train the default GAN on the ring and watch its points spread to all 8 blobs; then set both "
+               "learning rates to 0.03 and count the modes it keeps."),
     Experiment("pages/transfer_learning.py", "Transfer learning", ":material/model_training:", "Applications",
                "A network trained on ImageNet gives features that make a new image task easy with few "
                "images; freezing trains only a small head, fine-tuning adapts the top blocks at much "
