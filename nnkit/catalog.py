@@ -42,7 +42,10 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "with a validation set, and judge it on held-out test rows against a simple baseline.",
                "Train the default network on breast cancer and compare its test accuracy with "
                "LogisticRegression; then set the learning rate to 0.01 and 30 epochs, watch the validation "
-               "loss rise, and turn on EarlyStopping."),
+               "loss rise, and turn on EarlyStopping.",
+               Question("On the held-out test rows, how will your network score against the linear baseline "
+                        "(LogisticRegression, or LinearRegression for a number)?",
+                        ("Better", "Exactly the same", "Worse"))),
     Experiment("pages/activations.py", "Activation explorer", ":material/show_chart:", "Building blocks",
                "Sigmoid and tanh flatten out, so in deep nets their gradients vanish layer by layer; "
                "ReLU keeps them alive but can die.",

@@ -10,6 +10,7 @@ from nnkit.experiments.build_network import architecture as arch
 from nnkit.experiments.build_network import csvfile, figures, lesson, tables
 from nnkit.experiments.build_network import evaluation as ev
 from nnkit.experiments.build_network import model as bn
+from nnkit.experiments.build_network import predict
 from nnkit.experiments.build_network.notebook import workflow_notebook
 
 NS, CSV = "build_network", tables.CSV
@@ -118,7 +119,7 @@ controls("epochs", c1.slider, "Epochs")
 controls("early_stop", c2.toggle, "EarlyStopping (patience 5, best weights restored)")
 controls("seed", c3.number_input, "Seed (same seed, same starting weights)", step=1)
 clicked = ui.train_button(NS, disabled=recipe is None)
-view = st.empty()
+view = ui.live_view(NS)
 metric = recipe.compile.metrics[0] if recipe else "accuracy"
 
 
@@ -141,6 +142,7 @@ diagnosis = lesson.diagnosis_of(record, data, table.task, table.n_classes)
 with view.container():
     draw(record.history, record.settings["epochs"], f"{NS}.final")
     ui.show_outcome(record, diagnosis)
+    ui.show_prediction(NS, [record], predict.answer)
     ui.twin_run(NS, controls, record)
 
 scores, baselines = record.artifacts.get("scores"), record.artifacts.get("baselines")

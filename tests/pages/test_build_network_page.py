@@ -216,3 +216,17 @@ def test_workshop_mode_caps_epochs(monkeypatch):
     at = page_test(PAGE).run()
     assert at.slider(key=f"{NS}.epochs").max == 60
     assert at.number_input(key=f"{NS}.layer.0.units").max == 64
+
+
+def test_a_prediction_is_judged_against_the_linear_models_test_score():
+    from nnkit.experiments.build_network import predict
+
+    at = _page(epochs=3)
+    guess = predict.QUESTION.options[predict.BETTER]
+    at.radio(key=f"{NS}.guess").set_value(guess).run()
+    record = _train(at)
+    scores, linear = record.artifacts["scores"], record.artifacts["baselines"]["LogisticRegression"]
+    right = scores["accuracy"] > linear["accuracy"]
+    assert record.guess == guess and record.guessed_right is right
+    verdict = [b.value for b in [*at.success, *at.warning] if "You predicted" in b.value]
+    assert verdict and f"{scores['accuracy']:.3f}" in verdict[0] and f"{linear['accuracy']:.3f}" in verdict[0]

@@ -96,6 +96,7 @@ def upload_summary(name: str, scores: dict) -> str:
 
 
 HEADLINE = {True: "R²", False: "accuracy"}  # the one number the comparison is read by
+TIE = 1e-9  # scores this close are the same score (float noise, not a difference)
 
 
 def verdict(network: dict, baselines: dict, regression: bool) -> str:
@@ -105,7 +106,7 @@ def verdict(network: dict, baselines: dict, regression: bool) -> str:
     parts = []
     for label, scores in baselines.items():
         theirs = scores[name]
-        word = "beats" if mine > theirs + 1e-9 else "ties with" if abs(mine - theirs) <= 1e-9 else "loses to"
+        word = "beats" if mine > theirs + TIE else "ties with" if abs(mine - theirs) <= TIE else "loses to"
         parts.append(f"{word} {label} ({theirs:.3f})")
     return f"On the test set the network's {name} is {mine:.3f}: it {' and '.join(parts)}."
 
