@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from nnkit import ui
-from nnkit.experiments.training_strategies import batches, figures, lesson, remedies
+from nnkit.experiments.training_strategies import batches, figures, lesson, predict, remedies
 from nnkit.experiments.training_strategies import callbacks as cb
 from nnkit.experiments.training_strategies import model as ts
 from nnkit.experiments.training_strategies import notebook as export
@@ -55,7 +55,7 @@ def outcomes(records):
 
 
 st.header("2 · Watch it over-fit")
-view = st.empty()
+view = ui.live_view(NS)
 if ui.train_button(NS, "Train the too-big net"):
     ui.train_variants(NS, [ui.Variant(settings=base_settings, **remedies.overfit_variant(base_settings))], view, draw)
 over = ui.comparison_runs(NS)
@@ -65,6 +65,7 @@ else:
     with view.container():
         draw(ui.results(over), over[0].settings["epochs"], f"{NS}.final")
         outcomes(over)
+        ui.show_prediction(NS, over, predict.answer)
         ui.download_buttons(NS, lambda: export.remedy_notebook(over[0].settings))
         ui.twin_run(NS, controls, over[0])
 
@@ -76,7 +77,7 @@ if remedy in REMEDY_CONTROL:
 s = controls.values()
 x_val, _ = ts.tables(s["dataset"], s["seed"]).validation
 st.code(remedies.code_line(remedy, s, x_val.shape[1], ts.n_classes(s["dataset"])), language="python")
-view_fix = st.empty()
+view_fix = ui.live_view(FIX)
 if ui.train_button(FIX, f"Train with and without {remedy}"):
     ui.train_variants(FIX, [ui.Variant(settings={**s, "remedy": remedy}, **v) for v in remedies.variants(remedy, s)],
                       view_fix, draw)
@@ -98,7 +99,7 @@ controls("lr_patience", c2.slider, "ReduceLROnPlateau patience")
 controls("lr_factor", c3.select_slider, "ReduceLROnPlateau factor")
 s = controls.values()
 st.code("\n".join(map(repr, cb.callback_settings(s).objects("/tmp/nnkit-callbacks-…"))), language="python")
-view_calls = st.empty()
+view_calls = ui.live_view(CALLS)
 
 
 def draw_calls(results, epochs, tag, numbers=True):
@@ -126,7 +127,7 @@ controls("bs_rows", c1.slider, "Training rows", step=10)
 controls("bs_epochs", c2.slider, "Epochs")
 controls.publish()
 s = controls.values()
-view_batch = st.empty()
+view_batch = ui.live_view(BATCH)
 
 
 def draw_batch(results, epochs, tag, numbers=True):

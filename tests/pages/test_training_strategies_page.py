@@ -126,3 +126,21 @@ def test_workshop_mode_caps_sizes_and_keeps_batch_size_one_tiny(monkeypatch):
     assert at.slider(key=f"{NS}.bs_rows").max == 200 and at.slider(key=f"{NS}.bs_epochs").max == 5
     assert 512 not in at.select_slider(key=f"{NS}.units").options
     assert any("Workshop mode" in c.value for c in at.caption)
+
+
+def test_a_prediction_is_judged_by_the_too_big_nets_validation_curve():
+    from nnkit.experiments.training_strategies import model as ts
+    from nnkit.experiments.training_strategies import predict
+
+    at = _page(rows=150, units=256, epochs=15)  # 85,000 weights on 150 rows: validation loss climbs
+    guess = predict.QUESTION.options[0]  # "keep falling": wrong for a net that memorises its rows
+    at.radio(key=f"{NS}.guess").set_value(guess).run()
+    at.button(key=f"{NS}.train").click().run()
+    assert not at.exception
+    record = at.session_state[f"{NS}.runs"][-1]
+    assert record.guess == guess and record.guessed_right is False
+    gap = ts.gap_of(record.history, ts.fit_key_of(record.history))
+    verdict = [w.value for w in at.warning if "You predicted" in w.value]
+    assert verdict and f"lowest at epoch {gap.best_epoch} ({gap.best_val_loss:.3f})" in verdict[0]
+    assert predict.QUESTION.options[1] in verdict[0]
+    assert len(at.get("plotly_chart")) == 2  # the empty live curves were replaced by the final picture
