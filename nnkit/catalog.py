@@ -50,7 +50,10 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "Sigmoid and tanh flatten out, so in deep nets their gradients vanish layer by layer; "
                "ReLU keeps them alive but can die.",
                "Train sigmoid, tanh and ReLU on moons with 6 hidden layers and compare the gradient "
-               "reaching layer 1."),
+               "reaching layer 1.",
+               Question("Before training, in how many of these networks will the first hidden layer get a "
+                        "gradient at least 10× smaller than the last hidden layer's?",
+                        ("All of them", "Some of them", "None of them"))),
     Experiment("pages/backprop.py", "Back-propagation by hand", ":material/account_tree:", "Building blocks",
                "Back-propagation is the chain rule applied from the loss back: each gradient is the one "
                "above it times one local derivative, and the page's hand numbers equal Keras's autodiff.",
@@ -93,7 +96,11 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "against false alarms.",
                "Train on the digit 0, then drag the threshold slider and watch precision, recall and the "
                "confusion matrix change; shrink the bottleneck to 2 and compare the latent scatter with "
-               "PCA."),
+               "PCA.",
+               Question("Trained on normal samples only, how will it rebuild the anomalies, compared with "
+                        "normal samples it never saw?",
+                        ("About as well (error under 1.5×)", "Somewhat worse (1.5–3× the error)",
+                         "Much worse (over 3× the error)"))),
     Experiment("pages/gans.py", "GANs", ":material/swords:", "Applications",
                "A generator learns to imitate data only through a discriminator's gradient; the two play a "
                "game with no loss that falls, and it fails in named ways: mode collapse, a discriminator "

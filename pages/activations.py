@@ -10,6 +10,7 @@ from nnkit.experiments.activations import figures as ap
 from nnkit.experiments.activations import functions as fn
 from nnkit.experiments.activations import lesson
 from nnkit.experiments.activations import model as act
+from nnkit.experiments.activations import predict
 from nnkit.experiments.activations.notebook import activations_notebook
 from nnkit.experiments.activations.probes import PROBE_BATCH, ProbedNetwork
 
@@ -102,7 +103,7 @@ st.caption(f"{data.description} Each network starts from the same seed, so the s
 if not chosen:
     st.warning("Pick at least one activation to train.", icon=":material/warning:")
 clicked = ui.train_button(NS, "Train all", disabled=not chosen)
-view = st.empty()
+view = ui.live_view(NS)
 
 
 def draw(results, epochs, tag, numbers):
@@ -143,6 +144,7 @@ else:
         for record in records:
             ui.show_outcome(replace(record, message=f"{record.label}: {record.message}"),
                             lesson.diagnosis_of(record, baseline))
+        ui.show_prediction(NS, records, predict.answer)
         ui.download_buttons(NS, lambda: activations_notebook(
             first, [r.settings["activation"] for r in records], " ".join(f"{r.label}: {r.message}" for r in records)))
         ui.twin_run(NS, controls, records[-1])

@@ -223,3 +223,19 @@ def _array(value) -> np.ndarray:
     if isinstance(value, dict):
         return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
     return np.asarray(value)
+
+
+def test_a_prediction_is_judged_by_the_gradients_measured_before_training():
+    from nnkit.experiments.activations import predict
+    from nnkit.experiments.activations.probes import gradient_ratio
+
+    at = _page(compare=["sigmoid", "ReLU"], epochs=1, depth=6, width=8)
+    guess = predict.QUESTION.options[predict.ALL]  # ReLU keeps its gradient: wrong
+    at.radio(key="activations.guess").set_value(guess).run()
+    at.button(key="activations.train").click().run()
+    assert not at.exception
+    records = at.session_state["activations.runs"][-2:]
+    assert records[-1].guess == guess and records[-1].guessed_right is False
+    sigmoid = gradient_ratio(records[0].artifacts["probe"]["first_grad_norms"])
+    verdict = [w.value for w in at.warning if "You predicted" in w.value]
+    assert verdict and predict.QUESTION.options[predict.SOME] in verdict[0] and f"{sigmoid:,.0f}×" in verdict[0]

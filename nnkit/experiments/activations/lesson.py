@@ -103,7 +103,11 @@ def _later(norms: Sequence[float], ratio: float | None, epoch: int) -> str:
     return f"; after epoch {epoch} the first layer's gradient was {size} than the last hidden layer's"
 
 
-def _max_slope(record: RunRecord) -> float:
+VANISHING = 10  # a first hidden layer getting this many times less gradient than the last has a vanishing gradient
+
+
+def max_slope(record: RunRecord) -> float:
+    """The steepest |f'(z)| of the run's activation: the most any one layer can pass the gradient on."""
     key = record.settings.get("activation", "linear")
     z = z_grid(-10.0, 10.0, 2001)
     return float(np.max(np.abs(derivative(key, z, record.settings.get("slope", 0.2)))))
@@ -122,13 +126,13 @@ def _gradients(record: RunRecord, stuck_at_chance: bool) -> str:
     later = _later(probe.get("grad_norms", []), end, last_epoch) if last_epoch != when else ""
     if ratio is None:
         return ""
-    if ratio >= 10:
+    if ratio >= VANISHING:
         text = (f"{at} its first hidden layer got gradients {_fold(ratio)} smaller than its last "
                 f"hidden layer ({norms[0]:.1e} vs {norms[-2]:.1e}){later}: on its way back the "
-                f"gradient is multiplied, layer after layer, by f'(z) (at most {_max_slope(record):.2f} "
+                f"gradient is multiplied, layer after layer, by f'(z) (at most {max_slope(record):.2f} "
                 "here) and by the weights")
         return text + ("; so the early layers barely moved and it stayed near chance" if stuck_at_chance else "")
-    if ratio <= 0.1:
+    if ratio <= 1 / VANISHING:
         return (f"{at} its first hidden layer got {_fold(1 / ratio) if ratio else 'infinitely'} "
                 "*larger* gradients than its last "
                 f"(growing towards the input: the start of exploding gradients){later}")
