@@ -58,14 +58,14 @@ if note := lesson.settings_note(s):
 
 st.header("3 · Train them against each other")
 clicked = ui.train_button(NS)
-view = st.empty()
+view = ui.live_view(NS)
 modes = lesson.n_modes(s["target"])
 
 
 def draw(picture, history, epochs, n_modes, tag, numbers=True):
     left, right = st.columns([1, 1.25])
     if picture is not None:
-        ui.chart(figures.plane_figure(picture), f"{tag}.plane", left, numbers=numbers,
+        ui.chart(figures.plane_figure(picture, limit=None if numbers else figures.LIVE_POINTS), f"{tag}.plane", left, numbers=numbers,
                  summary=figures.plane_summary(picture, n_modes))
     else:
         left.info("No picture for this run: it was cut off before it finished.")

@@ -12,68 +12,99 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from nnkit.plots import PALETTE, PROBABILITY_SCALE, layout
 
-ARROW_LENGTH = 0.45  # the longest arrow, in plane units; the others in proportion
+ARROW_LENGTH = 0.3  # a typical (90th-percentile) arrow, in plane units
+LIVE_POINTS = 300  # points of each kind drawn in a live redraw (the final picture draws all)
+LN2 = float(np.log(2))  # D's loss when it cannot tell real from generated
 
 
 def arrow_segments(at: np.ndarray, push: np.ndarray) -> tuple[list, list]:
-    """x and y of one line trace drawing every arrow (segments split by None), scaled so
-    the longest is ARROW_LENGTH: the direction and relative size are G's gradient's."""
-    longest = float(np.linalg.norm(push, axis=1).max()) if len(push) else 0.0
-    scale = ARROW_LENGTH / longest if longest > 0 else 0.0
+    """x and y of one line trace drawing every arrow (segments split by None).
+
+    Directions are G's gradient's; lengths are scaled so the 90th-percentile
+    arrow is ARROW_LENGTH, and capped at twice that, so a few huge gradients
+    do not shrink every other arrow to a dot (GAN Lab does the same).
+    """
+    lengths = np.linalg.norm(push, axis=1) if len(push) else np.zeros(0)
+    typical = float(np.percentile(lengths, 90)) if len(lengths) else 0.0
+    scale = ARROW_LENGTH / typical if typical > 0 else 0.0
+    shrink = np.minimum(1.0, 2 * ARROW_LENGTH / np.maximum(lengths * scale, 1e-12))[:, None]
     xs, ys = [], []
-    for (x0, y0), (dx, dy) in zip(at, push * scale):
+    for (x0, y0), (dx, dy) in zip(at, push * scale * shrink):
         xs += [float(x0), float(x0 + dx), None]
         ys += [float(y0), float(y0 + dy), None]
     return xs, ys
 
 
-def plane_figure(picture: Mapping[str, Any], title: str = "") -> go.Figure:
-    """D's P(real) as a heatmap, real points, generated points and G's gradient arrows."""
-    axis = picture["grid"]
-    fig = go.Figure(go.Heatmap(x=axis, y=axis, z=picture["surface"], zmin=0, zmax=1, colorscale=PROBABILITY_SCALE,
-                               opacity=0.8, colorbar={"title": {"text": "D: P(real)"}, "thickness": 12},
-                               hoverinfo="skip", name="D's P(real)"))
-    real, fake = picture["real"], picture["fake"]
-    fig.add_trace(go.Scatter(x=real[:, 0], y=real[:, 1], mode="markers", name="real points",
-                               marker={"color": PALETTE[2], "size": 4, "opacity": 0.6}))
-    fig.add_trace(go.Scatter(x=fake[:, 0], y=fake[:, 1], mode="markers", name="generated points",
-                               marker={"color": PALETTE[4], "size": 4, "symbol": "diamond", "opacity": 0.8}))
+def _points(points: np.ndarray, limit: int | None) -> np.ndarray:
+    return points if limit is None else points[:limit]
+
+
+def plane_figure(picture: Mapping[str, Any], title: str = "", limit: int | None = None) -> go.Figure:
+    """D's P(real) as a heatmap, real points, generated points and G's gradient arrows.
+
+    `limit` draws at most that many points of each kind (live redraws: a
+    browser on a 2-core laptop redraws 1,500 points a few times a second
+    slowly, and steals the CPU the training needs). Built as one dict, not
+    with add_trace: validation costs tens of ms a figure.
+    """
+    axis = [float(v) for v in picture["grid"]]
+    real, fake = _points(picture["real"], limit), _points(picture["fake"], limit)
     xs, ys = arrow_segments(picture["arrow_at"], picture["arrows"])
-    fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", name="G's gradient (where G moves a point)",
-                             line={"color": PALETTE[7], "width": 1.5}, hoverinfo="skip"))
-    ends = [(x, y) for x, y in zip(xs[1::3], ys[1::3])]
-    fig.add_trace(go.Scatter(x=[x for x, _ in ends], y=[y for _, y in ends], mode="markers", showlegend=False,
-                             marker={"color": PALETTE[7], "size": 4}, hoverinfo="skip", name="arrow heads"))
-    extent = [float(axis[0]), float(axis[-1])]
-    fig.update_xaxes(range=extent, title_text="x₁", constrain="domain")
-    fig.update_yaxes(range=extent, title_text="x₂", scaleanchor="x")
-    fig.update_layout(title=title or None)
+    traces = [
+        {"type": "heatmap", "x": axis, "y": axis, "z": np.asarray(picture["surface"]).round(3).tolist(), "zmin": 0,
+         "zmax": 1, "zsmooth": "best", "colorscale": PROBABILITY_SCALE, "opacity": 0.8, "hoverinfo": "skip",
+         "colorbar": {"title": {"text": "D: P(real)"}, "thickness": 12}, "name": "D's P(real)"},
+        {"type": "scatter", "x": real[:, 0].tolist(), "y": real[:, 1].tolist(), "mode": "markers",
+         "name": "real points", "marker": {"color": PALETTE[2], "size": 4, "opacity": 0.6}},
+        {"type": "scatter", "x": fake[:, 0].tolist(), "y": fake[:, 1].tolist(), "mode": "markers",
+         "name": "generated points", "marker": {"color": PALETTE[4], "size": 4, "symbol": "diamond", "opacity": 0.8}},
+        {"type": "scatter", "x": xs, "y": ys, "mode": "lines", "name": "G's gradient (where G moves a point)",
+         "line": {"color": PALETTE[7], "width": 1.5}, "hoverinfo": "skip"},
+        {"type": "scatter", "x": xs[1::3], "y": ys[1::3], "mode": "markers", "showlegend": False,
+         "marker": {"color": PALETTE[7], "size": 4}, "hoverinfo": "skip", "name": "arrow heads"},
+    ]
+    extent = [axis[0], axis[-1]]
+    fig = go.Figure({"data": traces, "layout": {
+        "xaxis": {"range": extent, "title": {"text": "x₁"}, "constrain": "domain"},
+        "yaxis": {"range": extent, "title": {"text": "x₂"}, "scaleanchor": "x"},
+        **({"title": {"text": title}} if title else {})}}, skip_invalid=True)
     return layout(fig, height=460)
+
+
+_PANELS = ((1, "loss", "D loss", PALETTE[0]), (1, "g_loss", "G loss", PALETTE[3]),
+           (2, "real_accuracy", "D on real", PALETTE[2]), (2, "fake_accuracy", "D on generated", PALETTE[4]),
+           (3, "modes", "modes covered", PALETTE[1]))
 
 
 def game_figure(history: Mapping[str, Sequence[float]], modes: int, planned_epochs: int | None = None) -> go.Figure:
     """Three panels over epochs: D's and G's losses (ln 2 marked), D's accuracy on real and
     generated points (50% marked), and how many of the target's modes G covers."""
-    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.07,
-                        subplot_titles=["Losses", "D's accuracy", f"Modes covered (of {modes})"])
     epochs = list(range(1, len(history.get("loss", [])) + 1))
-    panels = ((1, "loss", "D loss", PALETTE[0]), (1, "g_loss", "G loss", PALETTE[3]),
-              (2, "real_accuracy", "D on real", PALETTE[2]), (2, "fake_accuracy", "D on generated", PALETTE[4]),
-              (3, "modes", "modes covered", PALETTE[1]))
-    for col, name, label, colour in panels:
+    gap, width = 0.07, (1 - 2 * 0.07) / 3
+    titles = ("Losses", "D's accuracy", f"Modes covered (of {modes})")
+    ranges = (None, [0, 1.02], [-0.2, modes + 0.5])
+    axes, notes, traces = {}, [], []
+    for col in range(1, 4):
+        suffix, left = ("" if col == 1 else str(col)), (col - 1) * (width + gap)
+        axes[f"xaxis{suffix}"] = {"domain": [left, left + width], "anchor": f"y{suffix}", "title": {"text": "epoch"},
+                                  **({"range": [0.5, planned_epochs + 0.5]} if planned_epochs else {})}
+        axes[f"yaxis{suffix}"] = {"anchor": f"x{suffix}", **({"range": ranges[col - 1]} if ranges[col - 1] else {})}
+        notes.append({"text": titles[col - 1], "x": left + width / 2, "y": 1.0, "xref": "paper", "yref": "paper",
+                      "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 14}})
+    for col, name, label, colour in _PANELS:
         if name in history:
-            fig.add_trace(go.Scatter(x=epochs, y=list(history[name]), name=label, mode="lines",
-                                     line={"color": colour}), row=1, col=col)
-    fig.add_hline(y=float(np.log(2)), line={"color": "grey", "dash": "dot", "width": 1}, row=1, col=1,
-                  annotation_text="ln 2: D can't tell", annotation_position="bottom right")
-    fig.add_hline(y=0.5, line={"color": "grey", "dash": "dot", "width": 1}, row=1, col=2)
-    fig.update_yaxes(range=[0, 1.02], row=1, col=2)
-    fig.update_yaxes(range=[-0.2, modes + 0.5], row=1, col=3)
-    fig.update_xaxes(title_text="epoch", **({"range": [0.5, planned_epochs + 0.5]} if planned_epochs else {}))
+            suffix = "" if col == 1 else str(col)
+            traces.append({"type": "scatter", "x": epochs, "y": [float(v) for v in history[name]], "name": label,
+                           "mode": "lines", "line": {"color": colour}, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
+    level = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "line": {"color": "grey", "dash": "dot", "width": 1}}
+    shapes = [{**level, "yref": "y", "y0": LN2, "y1": LN2}, {**level, "xref": "x2 domain", "yref": "y2", "y0": 0.5,
+                                                             "y1": 0.5}]
+    notes.append({"text": "ln 2", "xref": "x domain", "x": 1, "y": LN2, "yref": "y", "xanchor": "right",
+                  "yanchor": "top", "showarrow": False, "font": {"size": 10, "color": "grey"}})
+    fig = go.Figure({"data": traces, "layout": {**axes, "annotations": notes, "shapes": shapes}}, skip_invalid=True)
     return layout(fig, height=340)
 
 

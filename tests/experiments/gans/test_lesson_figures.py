@@ -1,6 +1,7 @@
 """The lesson quotes the run's numbers; the figures draw what the picture holds."""
 
 import numpy as np
+import pytest
 
 from nnkit.core.runs import RunRecord
 from nnkit.experiments.gans import failure, figures, lesson
@@ -39,9 +40,13 @@ def test_examples_text_names_every_example_change():
     assert all(kind in text for kind in failure.EXAMPLES) and "D steps per G step 5" in text
 
 
-def test_arrows_keep_direction_and_relative_size():
-    xs, ys = figures.arrow_segments(np.zeros((2, 2)), np.array([[1.0, 0.0], [0.0, 2.0]]))
-    assert xs[:3] == [0.0, 0.5 * figures.ARROW_LENGTH, None] and ys[4] == figures.ARROW_LENGTH
+def test_arrows_keep_direction_and_relative_size_with_outliers_capped():
+    push = np.array([[1.0, 0.0]] * 9 + [[0.0, 2.0], [0.0, -100.0]])
+    xs, ys = figures.arrow_segments(np.zeros((11, 2)), push)
+    length = figures.ARROW_LENGTH
+    assert xs[1] == pytest.approx(0.5 * length) and ys[1] == 0.0  # half the 90th-percentile gradient
+    assert ys[28] == pytest.approx(length) and xs[28] == 0.0
+    assert ys[31] == pytest.approx(-2 * length)  # the outlier keeps its direction, capped
     assert figures.arrow_segments(np.zeros((1, 2)), np.zeros((1, 2)))[0] == [0.0, 0.0, None]
 
 
