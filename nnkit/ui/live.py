@@ -23,6 +23,7 @@ def train_button(ns: str, label: str = "Train", disabled: bool = False) -> bool:
     predict.ask(ns)
     clicked = st.button(label, key=key(ns, "train"), type="primary", icon=":material/play_arrow:",
                         disabled=disabled, on_click=predict.take_guess, args=(ns,))
+    _scroll_on_click()
     twin = st.session_state.pop(key(ns, "auto_train"), False)
     if twin and not clicked:
         st.session_state.pop(key(ns, "_click_guess"), None)  # a twin run was not guessed at
@@ -39,16 +40,51 @@ def live_view(ns: str):
     return st.container(key=key(ns, "view")).empty()
 
 
-def _scroll_into_sight(ns: str, container) -> None:
-    # Streamlit names a keyed element's class "st-key-" + key, with other characters turned into "-".
+def _view_class(ns: str) -> str:
+    # Streamlit names a keyed element's class "st-key-" + key, other characters turned into "-".
     import re
 
-    view, button = (f"st-key-{re.sub(r'[^A-Za-z0-9_-]', '-', key(ns, name))}" for name in ("view", "train"))
-    container.html(
-        "<script>(() => {const el = document.querySelector('." + view + "') || document.querySelector('."
-        + button + "'); if (el) {el.style.scrollMarginTop = '4rem'; "
-        "el.scrollIntoView({block: 'start', behavior: 'instant'});}})();</script>",
-        unsafe_allow_javascript=True)
+    return "st-key-" + re.sub(r"[^A-Za-z0-9_-]", "-", key(ns, "view"))
+
+
+# The view is held at least 60% of the window tall, so the page can scroll it to the top before the
+# first picture has arrived (an emptied view has no height).
+_SCROLL = ("view.style.scrollMarginTop = '4rem'; view.style.minHeight = '60vh'; "
+           "view.scrollIntoView({block: 'start', behavior: 'instant'});")
+# Once per browser tab: (1) a click on any "<ns>.train" button scrolls "<ns>.view" into sight at
+# once, before the server answers (scripts in st.html run before their neighbours are drawn, so the
+# listener sits on the document, not the button); (2) the browser fetches Streamlit's plotly chunk
+# (about 5 MB, loaded lazily by the first chart) while the learner reads the page, so the first live
+# chart draws at once instead of after the download, which matters most on workshop Wi-Fi.
+_ONCE_PER_TAB = ("<script>(() => {{if (window.nnkitScroll) return; window.nnkitScroll = true; "
+                 "document.addEventListener('click', (event) => {{"
+                 "const box = event.target.closest('[class*=\"-train\"]'); if (!box) return; "
+                 "const name = [...box.classList].find(c => c.startsWith('st-key-') && c.endsWith('-train')); "
+                 "if (!name) return; "
+                 "const view = document.querySelector('.' + name.slice(0, -6) + '-view'); if (!view) return; "
+                 "{scroll}}}, true); "
+                 "const main = document.querySelector('script[src*=\"/static/js/index.\"]'); "
+                 "if (main && '{chunk}') import(main.src.replace(/index\\.[^/]+\\.js$/, '{chunk}')).then(() => {{window.nnkitPlotly = true;}}, () => {{}});"
+                 "}})();</script>")
+
+
+@st.cache_resource(show_spinner=False)
+def _plotly_chunk() -> str:
+    """The file name of Streamlit's lazily loaded plotly bundle ("" if this version has none)."""
+    from pathlib import Path
+
+    found = sorted((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    return found[0].name if found else ""
+
+
+def _scroll_on_click() -> None:
+    st.html(_ONCE_PER_TAB.format(scroll=_SCROLL, chunk=_plotly_chunk()), unsafe_allow_javascript=True)
+
+
+def _scroll_into_sight(ns: str, container) -> None:
+    """The same scroll when a run starts without that click (a twin run, a queued run's turn)."""
+    container.html("<script>(() => {const view = document.querySelector('." + _view_class(ns) + "'); "
+                   "if (view) {" + _SCROLL + "}})();</script>", unsafe_allow_javascript=True)
 
 
 def train_live(ns: str, label: str, settings: dict[str, Any], model, data, config,
