@@ -58,7 +58,8 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "Back-propagation is the chain rule applied from the loss back: each gradient is the one "
                "above it times one local derivative, and the page's hand numbers equal Keras's autodiff.",
                "Press Next step until ∂L/∂w₁₁ and read its whole chain; then set the target to 0.8 and "
-               "η to 30 and take an SGD step: the loss jumps up instead of down."),
+               "η to 30 and take an SGD step: the loss jumps up instead of down.",
+               Question("Will this click's SGD step bring the loss down or push it up?", ("Down", "Up"))),
     Experiment("pages/losses.py", "Loss functions", ":material/functions:", "Building blocks",
                "A loss turns an error into a number and a gradient: MSE chases outliers, MAE and Huber "
                "shrug them off, log loss punishes confident mistakes, and class weights trade precision "

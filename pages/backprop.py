@@ -10,6 +10,7 @@ from nnkit.core.settings import Setting
 from nnkit.core.training import TrainConfig
 from nnkit.experiments.backprop import deep, figures, lesson
 from nnkit.experiments.backprop import model as bp
+from nnkit.experiments.backprop import predict
 from nnkit.experiments.backprop import steps as sgd
 from nnkit.experiments.backprop.chain import PARAMS, pretty
 from nnkit.experiments.backprop.notebook import backprop_notebook
@@ -106,7 +107,7 @@ c1, c2 = st.columns(2)
 controls("lr", c1.select_slider, "Learning rate η")
 controls("steps", c2.slider, "Steps per click")
 clicked = ui.train_button(NS, "Take an SGD step")
-view = st.empty()
+view = ui.live_view(NS)
 if clicked:
     x, y = bp.rows(s)
     with bp.precision():  # float64 inside, as in section 2
@@ -129,6 +130,7 @@ else:
         ui.chart(figures.walk_figure(walk or record.history.get("loss", [])), k("walk"))
         ui.show_outcome(record, diagnose({"loss": walk or record.history.get("loss", [])}, record.reason,
                                          metric=None))
+        ui.show_prediction(NS, [ui.last_run(NS)], predict.answer)  # the kept run, not the reworded copy
         ui.download_buttons(NS, lambda: backprop_notebook(record.settings))
         ui.twin_run(NS, controls, record)
 

@@ -165,3 +165,17 @@ def test_the_deep_chain_follows_its_slider():
     relu = next(t for t in deep_chart["data"] if t["name"] == "relu")
     np.testing.assert_allclose(relu["y"], [2.0 ** (5 - l) for l in range(6)])
     assert any("0.25" in m.value and "layer 1" in m.value for m in at.markdown)
+
+
+def test_a_prediction_is_judged_by_the_loss_before_and_after_the_step():
+    from nnkit.experiments.backprop import predict
+
+    at = _page(y=0.8, lr=30.0)
+    guess = predict.QUESTION.options[predict.DOWN]  # η = 30 overshoots: wrong
+    at.radio(key=f"{NS}.guess").set_value(guess).run()
+    at.button(key=f"{NS}.train").click().run()
+    assert not at.exception
+    record = at.session_state[f"{NS}.runs"][-1]
+    assert record.guess == guess and record.guessed_right is False
+    verdict = [w.value for w in at.warning if "You predicted" in w.value]
+    assert verdict and f"{record.artifacts['loss_after']:.6g}" in verdict[0] and "“Up”" in verdict[0]
