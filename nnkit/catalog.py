@@ -97,7 +97,11 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "against false alarms.",
                "Train on the digit 0, then drag the threshold slider and watch precision, recall and the "
                "confusion matrix change; shrink the bottleneck to 2 and compare the latent scatter with "
-               "PCA."),
+               "PCA.",
+               Question("Trained on normal samples only, how will it rebuild the anomalies, compared with "
+                        "normal samples it never saw?",
+                        ("About as well (error under 1.5×)", "Somewhat worse (1.5–3× the error)",
+                         "Much worse (over 3× the error)"))),
     Experiment("pages/gans.py", "GANs", ":material/swords:", "Applications",
                "A generator learns to imitate data only through a discriminator's gradient; the two play a "
                "game with no loss that falls, and it fails in named ways: mode collapse, a discriminator "

@@ -8,7 +8,7 @@ import streamlit as st
 from nnkit import plots, ui
 from nnkit.core.settings import Setting
 from nnkit.core.training import DIVERGED, TrainConfig
-from nnkit.experiments.autoencoder import anomalies, lesson, threshold
+from nnkit.experiments.autoencoder import anomalies, lesson, predict, threshold
 from nnkit.experiments.autoencoder import figures as aplots
 from nnkit.experiments.autoencoder import model as ae
 from nnkit.experiments.autoencoder.notebook import autoencoder_notebook, notebook_supported
@@ -115,7 +115,7 @@ st.header("3 · Train on normal data only")
 st.caption(f"Input and target are the same {len(data.x_train):,} normal samples (x → x); "
            f"{ae.VALIDATION:.0%} of them are held out to check the fit and to suggest a threshold.")
 clicked = ui.train_button(NS)
-view = st.empty()
+view = ui.live_view(NS)
 
 
 def curves(history, epochs, tag, numbers=True):
@@ -127,11 +127,20 @@ def live(update, tag):
     curves(update.history, update.epochs, tag, numbers=False)
 
 
+def builder(built: dict):
+    """Builds the autoencoder once the run has its training slot (seeding never interleaves with
+    another learner's run), keeping it in `built` for the analysis after training."""
+    def build():
+        built["model"] = ae.build_autoencoder(config, data.sample_shape)
+        return built["model"]
+    return build
+
+
 if clicked:
-    model = ae.build_autoencoder(config, data.sample_shape)
-    ui.train_live(NS, f"{config.kind}, bottleneck {config.bottleneck}", s, model, (data.x_train, data.x_train),
-                  TrainConfig(s["epochs"], ae.BATCH_SIZE, ae.VALIDATION, s["seed"]), view, live,
-                  artifacts=lambda: ae.analyse(model, data, s["seed"]))
+    built = {}
+    ui.train_live(NS, f"{config.kind}, bottleneck {config.bottleneck}", s, builder(built),
+                  (data.x_train, data.x_train), TrainConfig(s["epochs"], ae.BATCH_SIZE, ae.VALIDATION, s["seed"]),
+                  view, live, artifacts=lambda: ae.analyse(built["model"], data, s["seed"]))
 
 record = ui.last_run(NS)
 if record is None:
@@ -141,6 +150,7 @@ with view.container():
     curves(record.history, record.epochs_run, f"{NS}.final")
     diagnosis = lesson.run_diagnosis(record)
     ui.show_outcome(record, diagnosis)
+    ui.show_prediction(NS, [record], predict.answer)
     exportable = notebook_supported(record.settings.get("source", ""))
     # Everything the notebook needs is bound now, while the script runs (issue #25).
     ui.download_buttons(NS, partial(autoencoder_notebook, dict(record.settings), float(get("percentile")),
@@ -201,14 +211,13 @@ controls("dn_noise", c1.slider, "Noise level (standard deviation)", step=0.05)
 controls("dn_epochs", c2.slider, "Denoising epochs")
 st.caption("Same architecture, now trained on noisy inputs with the clean samples as targets.")
 clicked_dn = ui.train_button(DN, "Train denoiser")
-dn_view = st.empty()
+dn_view = ui.live_view(DN)
 if clicked_dn:
-    dn_model = ae.build_autoencoder(config, data.sample_shape)
-    noise = get("dn_noise")
+    dn_built, noise = {}, get("dn_noise")
     noisy = ae.add_noise(data.x_train, noise, s["seed"], clip=data.unit_range)
-    ui.train_live(DN, f"denoise σ={noise}", {"noise": noise, "epochs": get("dn_epochs")}, dn_model, (noisy, data.x_train),
-                  TrainConfig(get("dn_epochs"), ae.BATCH_SIZE, ae.VALIDATION, s["seed"]), dn_view, live,
-                  artifacts=lambda: ae.denoise_analysis(dn_model, data, noise, s["seed"]))
+    ui.train_live(DN, f"denoise σ={noise}", {"noise": noise, "epochs": get("dn_epochs")}, builder(dn_built),
+                  (noisy, data.x_train), TrainConfig(get("dn_epochs"), ae.BATCH_SIZE, ae.VALIDATION, s["seed"]),
+                  dn_view, live, artifacts=lambda: ae.denoise_analysis(dn_built["model"], data, noise, s["seed"]))
 dn = ui.last_run(DN)
 if dn is not None:
     with dn_view.container():

@@ -199,3 +199,21 @@ def test_a_huge_normal_value_in_a_link_gives_a_short_plain_notice():
 
     assert notices and all(len(n) < 200 for n in notices)  # the issue saw a 10,065-character warning
     assert quote("[x](http://evil.example)" * 400) in notices[0]  # a code span: shown, never a link
+
+
+def test_a_prediction_is_judged_by_how_much_worse_the_anomalies_are_rebuilt():
+    from nnkit.experiments.autoencoder import predict
+
+    at = _page(epochs=10)  # digit 0 through 8 numbers: the other digits are rebuilt far worse
+    guess = predict.QUESTION.options[0]
+    at.radio(key="autoencoder.guess").set_value(guess).run()
+    at.button(key="autoencoder.train").click().run()
+    assert not at.exception
+    record = at.session_state["autoencoder.runs"][-1]
+    assert record.guess == guess and record.guessed_right is False
+    errors, labels = record.artifacts["errors"], record.artifacts["labels"]
+    ratio = np.median(errors[labels == 1]) / np.median(errors[labels == 0])
+    verdict = [w.value for w in at.warning if "You predicted" in w.value]
+    assert verdict and f"({ratio:.1f}×)" in verdict[0] and predict.QUESTION.options[2] in verdict[0]
+    at.button(key="autoencoder.denoise.train").click().run()  # the denoiser builds in its slot too
+    assert not at.exception and at.session_state["autoencoder.denoise.runs"][-1].artifacts["cleaned_error"] > 0

@@ -45,12 +45,10 @@ def lesson(dataset_name: str, bottleneck: int, sample_shape: tuple[int, ...], fi
                          + (f"the autoencoder's error is {ratio:.0%} of that." if ratio < 1 else
                             f"the autoencoder is **{ratio:,.1f}× worse than that**: it learned nothing "
                             f"useful. {advice}".rstrip()))
-    n_med = float(np.median(normal_errors)) if len(normal_errors) else float("nan")
     if len(anomaly_errors):
-        a_med = float(np.median(anomaly_errors))
-        ratio = a_med / n_med if n_med > 0 else float("inf")
+        n_med, a_med, ratio = median_errors(normal_errors, anomaly_errors)
         verdict = ("so anomalies stand out: the model learned what *normal* looks like"
-                   if ratio > 1.5 else
+                   if ratio > STANDS_OUT else
                    "barely different: the model rebuilds anomalies almost as well as normal data. "
                    "Try a smaller bottleneck (less room to copy anything) or more epochs")
         parts.append(f"Median error on held-out normal samples is **{n_med:.4f}**, on anomalies "
@@ -67,6 +65,20 @@ def lesson(dataset_name: str, bottleneck: int, sample_shape: tuple[int, ...], fi
             f"often a random anomaly scores above a random normal sample, whatever threshold you pick"
             f"{' (0.5 would be guessing)' if report.auc < 0.75 else ''}.")
     return " ".join(parts)
+
+
+STANDS_OUT = 1.5  # anomalies' median error this many times normal samples': they stand out
+
+
+def median_errors(normal_errors: np.ndarray, anomaly_errors: np.ndarray) -> tuple[float, float, float]:
+    """(median normal error, median anomaly error, their ratio): how far anomalies stand out.
+
+    Medians, because a few badly rebuilt samples would drag a mean; the
+    normal samples are held-out ones, never trained on.
+    """
+    n_med = float(np.median(normal_errors)) if len(normal_errors) else float("nan")
+    a_med = float(np.median(anomaly_errors)) if len(anomaly_errors) else float("nan")
+    return n_med, a_med, (a_med / n_med if n_med > 0 else float("inf"))
 
 
 def _share_above(errors: np.ndarray, threshold: float) -> str:
