@@ -90,7 +90,8 @@ def _scroll_into_sight(ns: str, container) -> None:
 def train_live(ns: str, label: str, settings: dict[str, Any], model, data, config,
                view, render: Render, batch_updates: bool = False,
                artifacts: Callable[[], dict[str, Any]] | None = None,
-               callbacks: tuple | Callable[[], tuple] = (), first_frame: bool = True) -> RunRecord:
+               callbacks: tuple | Callable[[], tuple] = (), first_frame: bool = True,
+               min_interval: float | None = None) -> RunRecord:
     """Train with a progress bar, a Stop button and `render` redrawn live in `view`.
 
     `model` is a compiled Keras model, or a zero-argument builder that returns
@@ -108,6 +109,9 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     where the run will appear (and the browser scrolls there) before the first
     epoch ends; a comparison turns it off after its first model, whose
     finished picture stays in the view.
+    `min_interval` (seconds) spaces the live redraws further than the default
+    (a quarter second), for views heavy enough that the browser would fall
+    behind and draw nothing live (the GAN page's plane and its 1,500 points).
     """
     import nnkit
     from nnkit.core.callbacks import live_history
@@ -152,7 +156,7 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
         if callable(callbacks):
             callbacks = callbacks()
         progress.progress(0.0, text="Compiling the model…")
-        result = nnkit.train(model, data, config, callbacks=[*callbacks, live_history(sink, batch_updates)])
+        result = nnkit.train(model, data, config, callbacks=[*callbacks, live_history(sink, batch_updates, *([min_interval] if min_interval else []))])
     progress.empty()
     stop_slot.empty()
     del st.session_state[live_key]
