@@ -156,7 +156,8 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
         if callable(callbacks):
             callbacks = callbacks()
         progress.progress(0.0, text="Compiling the model…")
-        result = nnkit.train(model, data, config, callbacks=[*callbacks, live_history(sink, batch_updates, *([min_interval] if min_interval else []))])
+        live = live_history(sink, batch_updates, *([min_interval] if min_interval else []))
+        result = nnkit.train(model, data, config, callbacks=[*callbacks, live])
     progress.empty()
     stop_slot.empty()
     del st.session_state[live_key]
