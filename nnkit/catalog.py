@@ -66,7 +66,9 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "for recall.",
                "Set outliers to 0.3 and train experiment A: the MSE line is dragged away while MAE stays "
                "on the true line; then drop the class-1 share to 0.05 in experiment B and compare "
-               "recall."),
+               "recall.",
+               Question("In experiment A, which loss's fitted line will end closest to the true line "
+                        "(on the clean points)?", ("MSE", "MAE", "Huber"))),
     Experiment("pages/optimisers.py", "Optimisers", ":material/speed:", "Building blocks",
                "How learning rate, momentum and adaptive steps change the path gradient descent takes, "
                "and how to pick a learning rate with a range test.",

@@ -7,6 +7,7 @@ from nnkit import plots, ui
 from nnkit.experiments.losses import by_hand, imbalance, lesson, outliers
 from nnkit.experiments.losses import figures as loss_plots
 from nnkit.experiments.losses import model as losses
+from nnkit.experiments.losses import predict
 from nnkit.experiments.losses.notebook import imbalance_notebook, outlier_notebook
 from nnkit.experiments.losses.settings import SETTINGS
 
@@ -96,7 +97,7 @@ def draw_a(results, epochs, tag, numbers=True, settings=a_set):
              f"{tag}.curves", right, numbers=numbers)
 
 
-view_a = st.empty()
+view_a = ui.live_view(NS)
 if ui.train_button(NS, "Train MSE, MAE and Huber"):
     ui.train_variants(NS, [ui.Variant(settings=a_set, **v) for v in outliers.variants(a_set)], view_a, draw_a)
 a_runs, a_dx = ui.comparison_runs(NS), {}
@@ -108,6 +109,7 @@ if a_runs:
     st.dataframe(pd.DataFrame({"loss": list(a_rmse), "RMSE to true line (clean points)": list(a_rmse.values())}),
                  hide_index=True, key=ui.key(NS, "a_table"))
     a_dx = outcomes(NS, a_runs, "a_epochs", lambda: outlier_notebook(a_settings))
+    ui.show_prediction(NS, a_runs, predict.answer)
     ui.twin_run(NS, controls, a_runs[0])
 
 st.header("4 · Experiment B: class imbalance")
@@ -127,7 +129,7 @@ def draw_b(results, epochs, tag, numbers=True):
              f"{tag}.curves", numbers=numbers)
 
 
-view_b = st.empty()
+view_b = ui.live_view(B_NS)
 if ui.train_button(B_NS, "Train BCE, weighted BCE and focal"):
     ui.train_variants(B_NS, [ui.Variant(settings=b_set, **v) for v in imbalance.variants(b_set)], view_b, draw_b)
 b_runs, b_dx = ui.comparison_runs(B_NS), {}

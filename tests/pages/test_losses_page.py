@@ -178,3 +178,14 @@ def test_log_cosh_table_with_a_huge_error_matches_keras_and_says_no_nan():
 def test_default_table_names_the_cost_of_its_own_confident_mistake():
     at = _page()
     assert any("entry 4 (ŷ = 1 with y = 0, a confident mistake) costs 15.94" in w.value for w in at.warning)
+
+
+def test_a_prediction_is_judged_by_the_lines_distance_from_the_truth():
+    at = _page(a_epochs=40)
+    at.radio(key="losses.guess").set_value("MSE").run()  # the outliers drag MSE: wrong
+    at.button(key="losses.train").click().run()
+    assert not at.exception
+    runs = at.session_state["losses.runs"][-3:]
+    assert runs[-1].guess == "MSE" and runs[-1].guessed_right is False
+    verdict = [w.value for w in at.warning if "You predicted" in w.value]
+    assert verdict and "“MAE”" in verdict[0] and f"MSE {runs[0].artifacts['rmse']:.3f}" in verdict[0]
