@@ -92,7 +92,11 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "trades safe, repetitive text for surprising text, and an LSTM remembers further back "
                "than a plain RNN.",
                "Train the LSTM on the Sonnets for 2 epochs, then generate from the same prompt at "
-               "temperature 0.2 and 1.5 and watch the next-character bars."),
+               "temperature 0.2 and 1.5 and watch the next-character bars.",
+               Question("Guessing uniformly among the text's characters costs ln k nats per character. Where "
+                        "will this run's held-out loss end?",
+                        ("No better than guessing", "Better, but above 60% of guessing's cost",
+                         "Below 60% of guessing's cost: it spells words"))),
     Experiment("pages/autoencoder.py", "Autoencoders & anomalies", ":material/compress:", "Applications",
                "An autoencoder squeezed through a bottleneck rebuilds normal data well and unusual data "
                "badly, so reconstruction error flags anomalies; the threshold trades missed anomalies "

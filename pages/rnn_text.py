@@ -10,7 +10,7 @@ from nnkit.core.diagnosis import diagnose
 from nnkit.core.saving import ModelFileError
 from nnkit.core.settings import Setting
 from nnkit.core.training import TrainConfig
-from nnkit.experiments.rnn_text import corpus, figures, forecast, generation, lesson, model as rnn
+from nnkit.experiments.rnn_text import corpus, figures, forecast, generation, lesson, model as rnn, predict
 from nnkit.experiments.rnn_text.notebook import char_model_notebook
 from nnkit.experiments.rnn_text.sampling import check_request
 
@@ -81,7 +81,7 @@ except corpus.TextError as exc:
     text = None
     st.error(str(exc), icon=":material/error:")
 clicked = ui.train_button(NS, disabled=text is None)
-view = st.empty()
+view = ui.live_view(NS)
 
 
 def draw(history, entries, epochs, tag, numbers=True):
@@ -96,15 +96,23 @@ config = rnn.TextModelConfig(s["cell"], s["layers"], s["units"], learning_rate=s
 if clicked and text is not None:  # a twin run can pick a text that is not usable
     for name in ("text_model", "generated", "gen"):
         state.pop(ui.key(NS, name), None)
-    model = rnn.build_text_model(config, text.vocab)
-    log = generation.SampleLog(model, seed=s["seed"])
+    built = {}
+
+    def build():
+        """The model and its sample log, made once the run has its training slot (seeding never
+        interleaves with another learner's run)."""
+        built["model"] = rnn.build_text_model(config, text.vocab)
+        built["log"] = generation.SampleLog(built["model"], seed=s["seed"])
+        return built["model"]
+
     own = {} if s["corpus"] in (*corpus.CORPORA, corpus.ALL) else {"text": text.text}  # for the notebook
     ui.train_live(NS, f"{config.layers}×{config.cell}({config.units}), seq {s['seq_len']}",
-                  {k: s[k] for k in MAIN}, model, (text.x, text.y), TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"]),
-                  view, lambda u, tag: draw(u.history, log.entries, u.epochs, tag, numbers=False),
-                  batch_updates=True, callbacks=(generation.sample_callback(log),),
-                  artifacts=lambda: {"samples": log.entries, "vocab": text.vocab.size, "chars": len(text.text), **own})
-    state[ui.key(NS, "text_model")], state[ui.key(NS, "text_model_loaded")] = model, False
+                  {k: s[k] for k in MAIN}, build, (text.x, text.y), TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"]),
+                  view, lambda u, tag: draw(u.history, built["log"].entries, u.epochs, tag, numbers=False),
+                  batch_updates=True, callbacks=lambda: (generation.sample_callback(built["log"]),),
+                  artifacts=lambda: {"samples": built["log"].entries, "vocab": text.vocab.size,
+                                     "chars": len(text.text), **own})
+    state[ui.key(NS, "text_model")], state[ui.key(NS, "text_model_loaded")] = built["model"], False
 
 record = ui.last_run(NS)
 if record is None:
@@ -113,6 +121,7 @@ else:
     with view.container():
         draw(record.history, record.artifacts.get("samples", []), record.epochs_run, f"{NS}.final")
         ui.show_outcome(record, lesson.record_diagnosis(record))
+        ui.show_prediction(NS, [record], predict.answer)
         ui.download_buttons(NS, lambda: char_model_notebook(record.settings, record.message,
                                                             record.artifacts.get("text")))
         ui.twin_run(NS, controls, record)
@@ -161,7 +170,7 @@ c1, c2, c3 = st.columns(3)
 controls("cmp_seq", c1.slider, "Sequence length")
 controls("cmp_kb", c2.slider, "Corpus size (KB)", step=5)
 controls("cmp_epochs", c3.slider, "Epochs")
-cmp_view = st.empty()
+cmp_view = ui.live_view(CMP)
 
 
 def draw_pair(results, epochs, tag, numbers=True):
@@ -199,20 +208,22 @@ controls("ts_epochs", c4.slider, "Epochs")
 ser = series.load_series(s["ts_name"])
 st.caption(ser.description + " The model sees the last values relative to the latest one and predicts "
            "the next change; the last 20% of the series is the test period.")
-ts_view = st.empty()
+ts_view = ui.live_view(TS)
 try:
     windows = forecast.make_windows(ser, s["ts_window"])
 except ValueError as exc:
     windows = None
     st.error(str(exc), icon=":material/error:")
 if ui.train_button(TS, "Train forecaster", disabled=windows is None):
-    fmodel = forecast.build_forecaster(s["ts_window"], s["ts_units"], seed=s["seed"])
+    fbuilt = {}  # the forecaster is built once the run has its training slot
     ui.train_live(TS, f"LSTM({s['ts_units']}) on {ser.name}", {"name": ser.name, "window": s["ts_window"],
                                                                "epochs": s["ts_epochs"]},
-                  fmodel, (windows.x_train, windows.y_train), TrainConfig(s["ts_epochs"], 16, 0.2, s["seed"]),
+                  lambda: fbuilt.setdefault("model", forecast.build_forecaster(s["ts_window"], s["ts_units"],
+                                                                               seed=s["seed"])),
+                  (windows.x_train, windows.y_train), TrainConfig(s["ts_epochs"], 16, 0.2, s["seed"]),
                   ts_view, lambda u, tag: ui.chart(plots.history_figure({"forecaster": u.history}, ("loss", "mae"),
                                                                         u.epochs), f"{tag}.ts", numbers=False),
-                  artifacts=lambda: {"forecast": forecast.forecast(fmodel, windows), "windows": windows})
+                  artifacts=lambda: {"forecast": forecast.forecast(fbuilt["model"], windows), "windows": windows})
 ts = ui.last_run(TS)
 if ts is None or "forecast" not in ts.artifacts:
     ts_view.info("Press **Train forecaster** to fit the LSTM; then its forecasts are drawn against the truth.")

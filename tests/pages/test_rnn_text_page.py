@@ -207,3 +207,20 @@ def test_notebook_download_and_twin_run_from_the_same_weights():
             for lr in (0.01, 0.03))
     assert len(a) == len(at.session_state["rnn_text.text_model"].get_weights())
     assert all((x == y).all() for x, y in zip(a, b))
+
+
+def test_a_prediction_is_judged_by_the_held_out_loss_against_guessing():
+    import math
+
+    from nnkit.experiments.rnn_text import predict
+
+    at = _page(lr=10.0)  # a ruinous learning rate: the loss ends far above guessing's ln k
+    guess = predict.QUESTION.options[2]
+    at.radio(key="rnn_text.guess").set_value(guess).run()
+    at.button(key="rnn_text.train").click().run()
+    assert not at.exception
+    record = at.session_state["rnn_text.runs"][-1]
+    assert record.guess == guess and record.guessed_right is False
+    verdict = [w.value for w in at.warning if "You predicted" in w.value]
+    assert verdict and f"{record.history['val_loss'][-1]:.2f} nats" in verdict[0]
+    assert f"{math.log(record.artifacts['vocab']):.2f}" in verdict[0] and predict.QUESTION.options[0] in verdict[0]

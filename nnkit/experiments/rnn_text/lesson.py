@@ -11,6 +11,14 @@ from nnkit.core.runs import RunRecord
 from nnkit.core.training import FINISHED
 
 
+AT_CHANCE, FAR_BETTER = 0.95, 0.6  # held-out loss as a share of guessing's ln k: no better, far better
+
+
+def final_loss(history: dict[str, list[float]]) -> float:
+    """The run's last held-out loss (its training loss when nothing was held out)."""
+    return (history.get("val_loss") or history.get("loss") or [float("nan")])[-1]
+
+
 def text_diagnosis(history: dict[str, list[float]], reason: str, vocab_size: int,
                    planned_epochs: int | None = None) -> Diagnosis:
     """The run against guessing uniformly among its characters (ln k nats).
@@ -26,7 +34,7 @@ def text_lesson(history: dict[str, list[float]], vocab_size: int, cell: str, n_c
                 planned_epochs: int | None = None) -> str:
     """What the loss numbers of this run mean, in bits per character."""
     chance = math.log(vocab_size)
-    loss = (history.get("val_loss") or history.get("loss") or [float("nan")])[-1]
+    loss = final_loss(history)
     diagnosis = text_diagnosis(history, reason, vocab_size, planned_epochs)
     if not math.isfinite(loss) or diagnosis.kind == DIVERGED:
         return "The loss is not finite: training diverged. Lower the learning rate and train again."
@@ -36,16 +44,16 @@ def text_lesson(history: dict[str, list[float]], vocab_size: int, cell: str, n_c
             f"{len(history.get('loss', []))} epoch(s) on {n_chars:,} characters the {cell} is at "
             f"**{loss:.2f}** nats ({loss / math.log(2):.2f} bits) on held-out windows and guesses the "
             f"next character right **{acc:.0%}** of the time. ")
-    if loss >= 0.95 * chance:
+    if loss >= AT_CHANCE * chance:
         times = f" ({loss / chance:.0f}× the cost of guessing)" if loss > 2 * chance else ""
         text += f"That is no better than guessing{times}. {diagnosis.advice}"
-    elif loss < 0.6 * chance:
+    elif loss < FAR_BETTER * chance:
         text += ("That is far better than chance: it has learned spelling and common words, which is "
                  "why the low-temperature samples read like English while T = 1.2 still invents words.")
     else:
         text += ("Better than chance, mostly by learning letter frequencies and spaces; more epochs "
                  "or a bigger corpus turn that into words.")
-    if diagnosis.kind in (LR_TOO_HIGH, CHANCE) and loss < 0.95 * chance:
+    if diagnosis.kind in (LR_TOO_HIGH, CHANCE) and loss < AT_CHANCE * chance:
         text += f" But: {diagnosis.text}"
     if ms_per_char:
         text += (f" Generation took **{ms_per_char:.2f} ms per character** "
