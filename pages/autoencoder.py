@@ -127,18 +127,10 @@ def live(update, tag):
     curves(update.history, update.epochs, tag, numbers=False)
 
 
-def builder(built: dict):
-    """Builds the autoencoder once the run has its training slot (seeding never interleaves with
-    another learner's run), keeping it in `built` for the analysis after training."""
-    def build():
-        built["model"] = ae.build_autoencoder(config, data.sample_shape)
-        return built["model"]
-    return build
-
-
 if clicked:
-    built = {}
-    ui.train_live(NS, f"{config.kind}, bottleneck {config.bottleneck}", s, builder(built),
+    built = {}  # the model is built once the run has its training slot, then analysed from here
+    ui.train_live(NS, f"{config.kind}, bottleneck {config.bottleneck}", s,
+                  lambda: built.setdefault("model", ae.build_autoencoder(config, data.sample_shape)),
                   (data.x_train, data.x_train), TrainConfig(s["epochs"], ae.BATCH_SIZE, ae.VALIDATION, s["seed"]),
                   view, live, artifacts=lambda: ae.analyse(built["model"], data, s["seed"]))
 
@@ -215,7 +207,8 @@ dn_view = ui.live_view(DN)
 if clicked_dn:
     dn_built, noise = {}, get("dn_noise")
     noisy = ae.add_noise(data.x_train, noise, s["seed"], clip=data.unit_range)
-    ui.train_live(DN, f"denoise σ={noise}", {"noise": noise, "epochs": get("dn_epochs")}, builder(dn_built),
+    ui.train_live(DN, f"denoise σ={noise}", {"noise": noise, "epochs": get("dn_epochs")},
+                  lambda: dn_built.setdefault("model", ae.build_autoencoder(config, data.sample_shape)),
                   (noisy, data.x_train), TrainConfig(get("dn_epochs"), ae.BATCH_SIZE, ae.VALIDATION, s["seed"]),
                   dn_view, live, artifacts=lambda: ae.denoise_analysis(dn_built["model"], data, noise, s["seed"]))
 dn = ui.last_run(DN)
