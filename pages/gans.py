@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from nnkit import plots, ui
+from nnkit import ui
 from nnkit.experiments.gans import figures, lesson
 from nnkit.experiments.gans import model as gans
 from nnkit.experiments.gans.notebook import gans_notebook
@@ -65,7 +65,8 @@ modes = lesson.n_modes(s["target"])
 def draw(picture, history, epochs, n_modes, tag, numbers=True):
     left, right = st.columns([1, 1.25])
     if picture is not None:
-        ui.chart(figures.plane_figure(picture, limit=None if numbers else figures.LIVE_POINTS), f"{tag}.plane", left, numbers=numbers,
+        limit = None if numbers else figures.LIVE_POINTS
+        ui.chart(figures.plane_figure(picture, limit=limit), f"{tag}.plane", left, numbers=numbers,
                  summary=figures.plane_summary(picture, n_modes))
     else:
         left.info("No picture for this run: it was cut off before it finished.")
@@ -87,7 +88,7 @@ if clicked:
     ui.train_live(NS, gans.run_label(s), s, build, gans.training_data(s), gans.train_config(s), view,
                   lambda update, tag: draw(built["watch"].picture(), update.history, update.epochs, modes, tag,
                                            False),
-                  artifacts=lambda: {"picture": built["watch"].picture()}, callbacks=watchers)
+                  artifacts=lambda: {"picture": built["watch"].picture()}, callbacks=watchers, min_interval=1.0)
     if ui.key(NS, "model") in st.session_state:  # the download is the generator: noise in, points out
         st.session_state[ui.key(NS, "model")] = built["gan"].generator
 
@@ -111,8 +112,8 @@ st.markdown(lesson.lesson(record, verdict))
 st.markdown(lesson.examples_text())
 
 st.header("Your runs")
-st.caption("Tick runs to overlay their losses and D's accuracy. Runs live only in this browser session.")
+st.caption("Tick runs to overlay D's loss, D's accuracy on generated points and the modes covered. Runs live "
+           "only in this browser session.")
 chosen = ui.runs_table(NS)
 if chosen:
-    ui.chart(plots.history_figure({f"{i + 1}. {r.label}": r.history for i, r in enumerate(chosen)},
-                                  metrics=("loss", "g_loss", "fake_accuracy")), f"{NS}.compare")
+    ui.chart(figures.compare_figure({f"{i + 1}. {r.label}": r.history for i, r in enumerate(chosen)}), f"{NS}.compare")

@@ -43,7 +43,7 @@ def test_the_default_run_is_healthy_and_green():
     at = _trained()
     assert not at.exception
     assert "Healthy" in at.success[0].value and "all 8 modes" in at.success[0].value
-    assert any("Verdict: learned" in m.value for m in at.markdown)
+    assert any("Verdict: healthy" in m.value for m in at.markdown)
 
 
 @pytest.mark.parametrize("kind, words", [(failure.COLLAPSE, "Mode collapse"),

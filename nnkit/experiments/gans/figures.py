@@ -79,14 +79,13 @@ _PANELS = ((1, "loss", "D loss", PALETTE[0]), (1, "g_loss", "G loss", PALETTE[3]
            (3, "modes", "modes covered", PALETTE[1]))
 
 
-def game_figure(history: Mapping[str, Sequence[float]], modes: int, planned_epochs: int | None = None) -> go.Figure:
-    """Three panels over epochs: D's and G's losses (ln 2 marked), D's accuracy on real and
-    generated points (50% marked), and how many of the target's modes G covers."""
-    epochs = list(range(1, len(history.get("loss", [])) + 1))
-    gap, width = 0.07, (1 - 2 * 0.07) / 3
-    titles = ("Losses", "D's accuracy", f"Modes covered (of {modes})")
-    ranges = (None, [0, 1.02], [-0.2, modes + 0.5])
-    axes, notes, traces = {}, [], []
+def _three_panels(traces: list[dict], titles: Sequence[str], ranges: Sequence[list | None],
+                  planned_epochs: int | None) -> go.Figure:
+    """Three side-by-side panels over epochs, built as one dict (make_subplots validates every
+    step and costs tens of ms a figure, a real share of a live redraw)."""
+    gap = 0.07
+    width = (1 - 2 * gap) / 3
+    axes, notes = {}, []
     for col in range(1, 4):
         suffix, left = ("" if col == 1 else str(col)), (col - 1) * (width + gap)
         axes[f"xaxis{suffix}"] = {"domain": [left, left + width], "anchor": f"y{suffix}", "title": {"text": "epoch"},
@@ -94,18 +93,40 @@ def game_figure(history: Mapping[str, Sequence[float]], modes: int, planned_epoc
         axes[f"yaxis{suffix}"] = {"anchor": f"x{suffix}", **({"range": ranges[col - 1]} if ranges[col - 1] else {})}
         notes.append({"text": titles[col - 1], "x": left + width / 2, "y": 1.0, "xref": "paper", "yref": "paper",
                       "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 14}})
-    for col, name, label, colour in _PANELS:
-        if name in history:
-            suffix = "" if col == 1 else str(col)
-            traces.append({"type": "scatter", "x": epochs, "y": [float(v) for v in history[name]], "name": label,
-                           "mode": "lines", "line": {"color": colour}, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}"})
+    return go.Figure({"data": traces, "layout": {**axes, "annotations": notes}}, skip_invalid=True)
+
+
+def _trace(history: Mapping[str, Sequence[float]], name: str, label: str, colour: str, col: int, **extra) -> dict:
+    suffix = "" if col == 1 else str(col)
+    values = [float(v) for v in history[name]]
+    return {"type": "scatter", "x": list(range(1, len(values) + 1)), "y": values, "name": label, "mode": "lines",
+            "line": {"color": colour, **extra.pop("line", {})}, "xaxis": f"x{suffix}", "yaxis": f"y{suffix}", **extra}
+
+
+def game_figure(history: Mapping[str, Sequence[float]], modes: int, planned_epochs: int | None = None) -> go.Figure:
+    """Three panels over epochs: D's and G's losses (ln 2 marked), D's accuracy on real and
+    generated points (50% marked), and how many of the target's modes G covers."""
+    traces = [_trace(history, name, label, colour, col) for col, name, label, colour in _PANELS if name in history]
+    fig = _three_panels(traces, ("Losses", "D's accuracy", f"Modes covered (of {modes})"),
+                        (None, [0, 1.02], [-0.2, modes + 0.5]), planned_epochs)
     level = {"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "line": {"color": "grey", "dash": "dot", "width": 1}}
-    shapes = [{**level, "yref": "y", "y0": LN2, "y1": LN2}, {**level, "xref": "x2 domain", "yref": "y2", "y0": 0.5,
-                                                             "y1": 0.5}]
-    notes.append({"text": "ln 2", "xref": "x domain", "x": 1, "y": LN2, "yref": "y", "xanchor": "right",
-                  "yanchor": "top", "showarrow": False, "font": {"size": 10, "color": "grey"}})
-    fig = go.Figure({"data": traces, "layout": {**axes, "annotations": notes, "shapes": shapes}}, skip_invalid=True)
+    fig.update_layout(shapes=[{**level, "yref": "y", "y0": LN2, "y1": LN2},
+                              {**level, "xref": "x2 domain", "yref": "y2", "y0": 0.5, "y1": 0.5}])
+    fig.add_annotation(text="ln 2", xref="x domain", x=1, y=LN2, yref="y", xanchor="right", yanchor="top",
+                       showarrow=False, font={"size": 10, "color": "grey"})
     return layout(fig, height=340)
+
+
+def compare_figure(runs: Mapping[str, Mapping[str, Sequence[float]]]) -> go.Figure:
+    """Several runs overlaid: D's loss, D's accuracy on generated points, modes covered."""
+    traces = []
+    for i, (label, history) in enumerate(runs.items()):
+        colour = PALETTE[i % len(PALETTE)]
+        traces += [_trace(history, name, f"{label} · {what}", colour, col, legendgroup=label, showlegend=col == 1)
+                   for col, (name, what) in enumerate((("loss", "D loss"), ("fake_accuracy", "D on generated"),
+                                                       ("modes", "modes covered")), start=1) if name in history]
+    return layout(_three_panels(traces, ("D's loss", "D's accuracy on generated points", "Modes covered"),
+                                (None, [0, 1.02], None), None), height=360)
 
 
 def plane_summary(picture: Mapping[str, Any], modes: int) -> str:

@@ -78,7 +78,8 @@ def lesson(record: RunRecord, diagnosis: dx.Diagnosis) -> str:
     if diagnosis.kind in (dx.STOPPED, dx.DIVERGED) or not diagnosis.numbers:
         return diagnosis.text
     n = diagnosis.numbers
-    parts = [_game(n), _coverage(record, n), _gradient(n), f"**Verdict: {diagnosis.kind}.** {diagnosis.text}"]
+    name = "healthy" if diagnosis.kind == dx.LEARNED else diagnosis.kind
+    parts = [_game(n), _coverage(record, n), _gradient(n), f"**Verdict: {name}.** {diagnosis.text}"]
     return "\n\n".join(p for p in parts if p)
 
 

@@ -57,5 +57,7 @@ def test_figures_draw_the_picture_and_the_game():
                "modes": [2, 5]}
     game = figures.game_figure(history, 8, planned_epochs=10)
     assert len(game.data) == 5 and list(game.data[-1].y) == [2, 5]
+    both = figures.compare_figure({"a": history, "b": history})
+    assert len(both.data) == 6 and [t.showlegend for t in both.data[:3]] == [True, False, False]
     summary = figures.plane_summary(_picture(), 8)
     assert "0.25 to 0.25" in summary and "cover 3 of 8 modes" in summary and "10% lie in no mode" in summary
