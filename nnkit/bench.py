@@ -119,9 +119,20 @@ def default_runs() -> dict:
         model = ae.build_autoencoder(ae.config_from(settings, dataset.unit_range), dataset.sample_shape)
         nnkit.train(model, (dataset.x_train, dataset.x_train), TrainConfig(15, ae.BATCH_SIZE, ae.VALIDATION, 0))
 
+    def gans():
+        from nnkit.experiments.gans import model as gan_model
+        from nnkit.experiments.gans.watch import GANWatch
+
+        settings = {s.name: s.default for s in gan_model.SETTINGS}
+        real = gan_model.real_points(settings)
+        model, watch = gan_model.build(settings), GANWatch(real, "ring", settings["noise_dim"], settings["seed"])
+        nnkit.train(model, gan_model.training_data(settings), gan_model.train_config(settings), callbacks=[watch])
+        watch.picture()  # the page's final plane: D's surface and G's arrows
+
     runs = {"first neuron (2-8-8-1 MLP, 600 moons, 40 epochs)": first_neuron,
             "CNN filters (8→16 filters, 3,000 Fashion-MNIST images, 3 epochs)": cnn_filters,
-            "autoencoder (dense, bottleneck 8, digit 0, 15 epochs)": autoencoder}
+            "autoencoder (dense, bottleneck 8, digit 0, 15 epochs)": autoencoder,
+            "GANs (G and D 2×32, ring, 2,048 points, 100 epochs)": gans}
     out = {}
     for name, run in runs.items():
         clicks = []

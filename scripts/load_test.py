@@ -1,6 +1,7 @@
 """Workshop load test: N learners press Train at the same moment.
 
-    python scripts/load_test.py --sessions 30 [--no-workshop] [--solo N] [--url http://127.0.0.1:8501]
+    python scripts/load_test.py --sessions 30 [--no-workshop] [--solo N] [--pages a,b] [--url http://127.0.0.1:8501]
+    python scripts/load_test.py --sessions 0 --solo 3 --pages gans   # one page's click-to-result, alone
 
 Starts `streamlit run app.py` on a free localhost port (unless --url is
 given; in workshop mode unless --no-workshop), opens N headless Chromium
@@ -170,8 +171,9 @@ def main() -> None:
     parser.add_argument("--solo", type=int, default=0, metavar="N",
                         help="first time each page alone N times, each a new learner (1st = cold click)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per learner, at most")
+    parser.add_argument("--pages", default="", help="comma-separated page names (default: every experiment)")
     args = parser.parse_args()
-    experiments = [Path(e.path).stem for e in catalog.EXPERIMENTS]
+    experiments = [p for p in args.pages.split(",") if p] or [Path(e.path).stem for e in catalog.EXPERIMENTS]
     crowd = [experiments[i % len(experiments)] for i in range(args.sessions)]
     port = free_port()
     server = None if args.url else start_server(port, workshop=not args.no_workshop)
@@ -181,7 +183,7 @@ def main() -> None:
         sampler.start()
     solo = {}
     try:
-        for path in dict.fromkeys(crowd) if args.solo else ():
+        for path in dict.fromkeys(crowd or experiments) if args.solo else ():
             solo[path] = [asyncio.run(run(url, [path], args.timeout))[0]["seconds"] for _ in range(args.solo)]
         results = asyncio.run(run(url, crowd, args.timeout)) if args.sessions else []
     finally:
