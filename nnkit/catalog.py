@@ -73,7 +73,10 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "How learning rate, momentum and adaptive steps change the path gradient descent takes, "
                "and how to pick a learning rate with a range test.",
                "Set the quadratic's κ to 100 and race SGD against SGD + momentum and Adam; then give SGD "
-               "η = 3 and watch it diverge, and read off at which step."),
+               "η = 3 and watch it diverge, and read off at which step.",
+               Question("On the real network, which kind of optimiser will reach the best held-out accuracy?",
+                        ("Plain SGD", "SGD with momentum (or Nesterov)",
+                         "One that scales its own steps (Adam, RMSprop, Lion, …)"))),
     Experiment("pages/training_strategies.py", "Training strategies", ":material/fitness_center:", "Building blocks",
                "A net with more weights than rows memorises them: validation loss turns up while training loss "
                "falls. Dropout, L2, a smaller net, more data and early stopping close the gap; callbacks and "

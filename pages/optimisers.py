@@ -8,6 +8,7 @@ from nnkit.core.data import REAL
 from nnkit.experiments.optimisers import figures as oplots
 from nnkit.experiments.optimisers import lesson, race, range_test, rules, schedules, surfaces
 from nnkit.experiments.optimisers import model as opt
+from nnkit.experiments.optimisers import predict
 from nnkit.experiments.optimisers.notebook import optimisers_notebook
 from nnkit.experiments.optimisers.settings import SETTINGS
 
@@ -125,7 +126,7 @@ def draw(results, epochs, tag, numbers=True):
              f"{tag}.curves", numbers=numbers)
 
 
-view = st.empty()
+view = ui.live_view(NS)
 if ui.train_button(NS, "Train all", disabled=not s["net"]):  # same seed, so the same initial weights
     variants = opt.network_variants(s["net"], {n: s[f"netlr.{n}"] for n in s["net"]}, s["schedule"], batch,
                                     s["epochs"], s["seed"], data)
@@ -139,6 +140,7 @@ if net_runs:
             with col:
                 st.markdown(f"**{record.label}**")
                 ui.show_outcome(record, found[record.label])
+        ui.show_prediction(NS, net_runs, lambda runs: predict.answer(runs, data.n_classes))
         last = net_runs[-1]
         st.caption(f"Take home the **{last.label}** run: a notebook that reproduces it in plain Keras"
                    " and, when it finished, the model it trained.")

@@ -168,3 +168,18 @@ def test_step_decay_formula_shows_the_integer_step_length_and_nadam_its_rounding
     assert any(r"d = \lfloor T/3 \rfloor = 61" in l.value for l in at.latex)
     at.selectbox(key="optimisers.explain").select("Nadam").run()
     assert any("Nadam forms 1 − β₂ in float32" in c.value for c in at.caption)
+
+
+def test_a_prediction_is_judged_by_the_best_held_out_accuracy():
+    from nnkit.experiments.optimisers import predict
+
+    at = _page(net=["SGD", "Adam"], epochs=2, batch=128)
+    guess = predict.QUESTION.options[predict.PLAIN]
+    at.radio(key="optimisers.guess").set_value(guess).run()
+    at.button(key="optimisers.train").click().run()
+    assert not at.exception
+    sgd, adam = _comparison(at)
+    sgd_won = sgd.final("val_accuracy") > adam.final("val_accuracy")
+    assert adam.guess == guess and adam.guessed_right is sgd_won
+    verdict = [b.value for b in [*at.success, *at.warning] if "You predicted" in b.value]
+    assert verdict and f"{sgd.label} {sgd.final('val_accuracy'):.1%}" in verdict[0]
