@@ -2,6 +2,7 @@
 
     python -m nnkit.bench             # live-training overhead, home import time, peak RSS
     python -m nnkit.bench --backends  # click-to-result per backend for each default run
+    python -m nnkit.bench --backends --only GAN  # just the runs whose name contains GAN
 
 The machine is noisy, so variants are interleaved over several repetitions
 and medians are reported.
@@ -89,8 +90,9 @@ def peak_rss_mib() -> float:
 
 # ---- default backend -----------------------------------------------------------
 
-def default_runs() -> dict:
-    """Each page's default run, timed from click (model build) to final result."""
+def default_runs(only: str = "") -> dict:
+    """Each page's default run (those whose name contains `only`), timed from click
+    (model build) to final result."""
     import nnkit
     from nnkit.core import data, models
     from nnkit.core.training import TrainConfig
@@ -135,6 +137,8 @@ def default_runs() -> dict:
             "GANs (G and D 2×32, ring, 2,048 points, 100 epochs)": gans}
     out = {}
     for name, run in runs.items():
+        if only.lower() not in name.lower():
+            continue
         clicks = []
         for _ in range(2):
             start = time.perf_counter()
@@ -144,13 +148,13 @@ def default_runs() -> dict:
     return out
 
 
-def backends() -> dict:
-    """Run `default_runs` once per backend, each in its own process."""
+def backends(only: str = "") -> dict:
+    """Run `default_runs(only)` once per backend, each in its own process."""
     table = {}
     for name in ("jax", "tensorflow"):
         code = ("import time; s = time.perf_counter(); import nnkit, keras; "
                 "i = time.perf_counter() - s; from nnkit import bench; import json; "
-                "print(json.dumps({'import_keras_s': i, 'runs': bench.default_runs(), "
+                f"print(json.dumps({{'import_keras_s': i, 'runs': bench.default_runs({only!r}), "
                 "'peak_rss_mib': bench.peak_rss_mib()}))")
         out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                              env={**os.environ, "KERAS_BACKEND": name}, check=True)
@@ -162,9 +166,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", action="store_true", help="compare JAX and TensorFlow")
     parser.add_argument("--repetitions", type=int, default=7)
+    parser.add_argument("--only", default="", help="with --backends: runs whose name contains this, e.g. GAN")
     args = parser.parse_args()
     if args.backends:
-        print(json.dumps(backends(), indent=2))
+        print(json.dumps(backends(args.only), indent=2))
         return
     import nnkit  # noqa: F401  (picks the backend)
     from nnkit.core import device
