@@ -89,7 +89,10 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "A convolution slides one small kernel over the whole image; a CNN learns its own kernels "
                "and beats a dense net of the same size on images.",
                "Try Sobel x with stride 2 on the cat, then train the CNN and watch its first-layer "
-               "filters turn from noise into edge detectors."),
+               "filters turn from noise into edge detectors.",
+               Question("How far will this training move the first-layer filters from their random start?",
+                        ("Hardly: they stay noise (under 10% of their size)",
+                         "Clearly: they take shape (10% or more)"))),
     Experiment("pages/rnn_text.py", "RNN text generation", ":material/edit_note:", "Architectures",
                "A recurrent network predicts the next character from its running state; temperature "
                "trades safe, repetitive text for surprising text, and an LSTM remembers further back "

@@ -8,7 +8,7 @@ from nnkit import plots, ui
 from nnkit.core import images, metrics
 from nnkit.core.training import TrainConfig
 from nnkit.experiments.cnn_filters import convolution as conv
-from nnkit.experiments.cnn_filters import figures, inside, lesson
+from nnkit.experiments.cnn_filters import figures, inside, lesson, predict
 from nnkit.experiments.cnn_filters import model as cnn
 from nnkit.experiments.cnn_filters.notebook import cnn_notebook
 
@@ -114,7 +114,7 @@ data = load_data(s["n_train"], s["seed"])
 (st.info if data.notes else st.caption)(f"**{data.name}**: {data.description} Source: {data.source}. "
                                         + " ".join(data.notes) + " 20% of the training images are "
                                         "held out for validation.")
-clicked, view = ui.train_button(NS), st.empty()
+clicked, view = ui.train_button(NS), ui.live_view(NS)
 
 
 def draw(results, epochs, tag, numbers=True):
@@ -147,6 +147,7 @@ else:
     with view.container():
         draw(ui.results([record]), record.epochs_run, f"{NS}.final")
         ui.show_outcome(record, lesson.run_diagnosis(record, rdata.y))
+        ui.show_prediction(NS, [record], predict.answer)
         if "arch" in record.artifacts:
             st.caption(record.artifacts["arch"])
             ui.chart(figures.filters_figure(record.artifacts["start"], "The same filters before training (random)"),
@@ -214,7 +215,7 @@ def draw_pair(results, epochs, tag, numbers):
 
 def pair_section(ns: str, labels: tuple[str, str], n_train: int, epochs: int, disabled: bool = False) -> None:
     """Two runs on the same data and seed, curves overlaid, and what the difference means."""
-    pair_view, run_settings = st.empty(), {**s, "n_train": n_train, "epochs": epochs}
+    pair_view, run_settings = ui.live_view(ns), {**s, "n_train": n_train, "epochs": epochs}
     if ui.train_button(ns, "Train both", disabled=disabled):
         d = load_data(n_train, s["seed"])
         config = TrainConfig(epochs, s["batch"], cnn.VALIDATION_FRACTION, s["seed"])

@@ -136,3 +136,18 @@ def test_a_file_that_is_not_an_image_gets_a_message_and_the_lab_keeps_working():
     assert not at.exception
     assert any("not an image" in e.value for e in at.error)
     assert "What just happened" in _texts(at.markdown)
+
+
+def test_a_prediction_is_judged_by_how_far_the_filters_moved():
+    from nnkit.experiments.cnn_filters import lesson, predict
+
+    at = _page(batch=128)  # one epoch of 4 updates: the filters stay close to their random start
+    guess = predict.QUESTION.options[1]
+    at.radio(key=f"{NS}.guess").set_value(guess).run()
+    at.button(key=f"{NS}.train").click().run()
+    assert not at.exception
+    record = at.session_state[f"{NS}.runs"][-1]
+    assert record.guess == guess and record.guessed_right is False
+    change = lesson.filter_change(record.artifacts["start"], record.artifacts["filters"])
+    verdict = [w.value for w in at.warning if "You predicted" in w.value]
+    assert verdict and f"by {change:.0%}" in verdict[0] and predict.QUESTION.options[0] in verdict[0]

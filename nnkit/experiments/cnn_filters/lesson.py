@@ -95,6 +95,9 @@ def speed_text(record: RunRecord) -> str:
             f"on {record.device}")
 
 
+MOVED = 0.1  # filters moved this share of their random starting size or more: no longer noise
+
+
 def filter_change(start: np.ndarray, end: np.ndarray) -> float:
     """How far training moved the first-layer kernels, relative to their random start."""
     return float(np.linalg.norm(np.asarray(end) - start) / (np.linalg.norm(start) + 1e-12))
@@ -113,7 +116,7 @@ def cnn_lesson(record: RunRecord, n_params: int, n_train: int, dataset: str,
     if change is not None:
         text += (f"Training moved its first-layer filters by {change:.0%} of their random starting size: "
                  + ("compare the two filter grids for the edge, stripe and blob detectors that tell a "
-                    "sneaker from a bag. " if change >= 0.1 else "they are still close to random noise. "))
+                    "sneaker from a bag. " if change >= MOVED else "they are still close to random noise. "))
     if train - val > 0.05:
         text += (f"Training accuracy ({train:.0%}) is well above validation ({val:.0%}): it is starting "
                  "to memorise. More images, dropout or augmentation help.")
