@@ -14,6 +14,7 @@ import math
 from nnkit import catalog
 from nnkit.core.predict import Answer, pick
 from nnkit.core.runs import RunRecord
+from nnkit.core.training import DIVERGED, FINISHED
 from nnkit.experiments.activations.lesson import VANISHING, max_slope
 from nnkit.experiments.activations.probes import gradient_ratio
 
@@ -37,6 +38,10 @@ def _shown(ratio: float) -> str:
 
 def answer(records: list[RunRecord]) -> Answer:
     """How many of the click's networks started with a vanishing gradient (first layer ≥ 10× less)."""
+    cut = [r.label for r in records if r.reason not in (FINISHED, DIVERGED)]
+    if cut:  # a comparison cut short may lack the networks that never started
+        return Answer(None, f"the comparison was cut short ({', '.join(cut)} did not finish), so some "
+                            "chosen networks may be missing from it.")
     ratios = {r.label: _ratio(r) for r in records}
     if not records or any(v is None for v in ratios.values()):
         return Answer(None, "it needs at least 2 hidden layers and a gradient measured before training in every "

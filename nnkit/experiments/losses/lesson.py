@@ -52,6 +52,13 @@ def diagnosis(record: RunRecord, epochs_setting: str) -> dx.Diagnosis:
 UNSETTLED = (dx.LR_TOO_HIGH, dx.CHANCE, dx.STOPPED)  # runs whose final line says nothing about their loss
 
 
+def still_moving(diagnoses: Mapping[str, dx.Diagnosis]) -> str:
+    """The note for runs cut short, e.g. " (MAE was still improving at the end, …)": their lines may still move."""
+    moving = [k for k, d in diagnoses.items() if d.kind == dx.CUT_SHORT]
+    return (f" ({', '.join(moving)} {'was' if len(moving) == 1 else 'were'} still improving at the end, so "
+            "more epochs may still move those lines.)" if moving else "")
+
+
 def outlier_lesson(fits: Mapping[str, np.ndarray], rmse: Mapping[str, float], outlier_fraction: float,
                    diagnoses: Mapping[str, dx.Diagnosis]) -> str:
     """What the outlier experiment showed, from this run's fitted lines.
@@ -70,9 +77,7 @@ def outlier_lesson(fits: Mapping[str, np.ndarray], rmse: Mapping[str, float], ou
     parts = ", ".join(f"{k} {v:.3f}" for k, v in rmse.items())
     text = f"Distance from the true line on clean points (RMSE): {parts}. "
     unsettled = {k: d for k, d in diagnoses.items() if d.kind in UNSETTLED}
-    moving = [k for k, d in diagnoses.items() if d.kind == dx.CUT_SHORT]
-    caveat = (f" ({', '.join(moving)} {'was' if len(moving) == 1 else 'were'} still improving at the end, so "
-              "more epochs may still move those lines.)" if moving else "")
+    caveat = still_moving(diagnoses)
     if unsettled:
         names = ", ".join(f"{k} ({d.kind})" for k, d in unsettled.items())
         text += (f"Not every run settled on a line: {names}. Until they do, which line is closest says "

@@ -12,7 +12,7 @@ from nnkit import catalog
 from nnkit.core import diagnosis as dx
 from nnkit.core.predict import Answer, pick
 from nnkit.core.runs import RunRecord
-from nnkit.experiments.losses.lesson import UNSETTLED, WHY_ROBUST, diagnosis
+from nnkit.experiments.losses.lesson import UNSETTLED, WHY_ROBUST, diagnosis, still_moving
 from nnkit.experiments.losses.outliers import OUTLIER_LOSSES
 
 QUESTION = catalog.experiment("losses").question
@@ -38,4 +38,5 @@ def answer(records: list[RunRecord]) -> Answer:
     why = (WHY_ROBUST[best] if best in WHY_ROBUST else
            f"its pull grows with the error, yet with {fraction:.0%} outliers the robust losses ended further away")
     return Answer(pick(QUESTION, OUTLIER_LOSSES.index(best)),
-                  f"distance from the true line on clean points (RMSE) was {shown}: {best} is closest because {why}.")
+                  f"distance from the true line on clean points (RMSE) was {shown}: {best} is closest because "
+                  f"{why}.{still_moving(found)}")

@@ -1,11 +1,13 @@
 """The activations question answered by real runs: how many networks start with a vanishing gradient."""
 
+from dataclasses import replace
+
 import pytest
 
 from nnkit.core.predict import Verdict
 from nnkit.core.runs import RunRecord
 from nnkit.core.settings import defaults
-from nnkit.core.training import train
+from nnkit.core.training import STOPPED, train
 from nnkit.experiments.activations import model as act
 from nnkit.experiments.activations import predict
 from nnkit.experiments.activations.probes import ProbedNetwork, gradient_ratio
@@ -41,6 +43,8 @@ def test_the_right_option_counts_the_networks_whose_first_layer_got_10x_less(key
     assert Verdict(predict.QUESTION.options[(side + 1) % 3], answer).right is False
 
 
-def test_one_hidden_layer_settles_nothing():
+def test_one_hidden_layer_or_a_comparison_cut_short_settles_nothing():
     assert predict.answer(_runs(["relu"], depth=1, width=4)).correct is None
     assert predict.answer([]).correct is None
+    sigmoid = _runs(["sigmoid"], depth=6)[0]
+    assert predict.answer([replace(sigmoid, reason=STOPPED)]).correct is None  # the others may never have run

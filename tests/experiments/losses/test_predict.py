@@ -2,6 +2,7 @@
 
 import pytest
 
+from nnkit.core import diagnosis as dx
 from nnkit.core.predict import Verdict
 from nnkit.experiments.losses import predict
 from tests.experiments.losses.test_lesson import _outlier_runs
@@ -12,11 +13,12 @@ from tests.experiments.losses.test_lesson import _outlier_runs
     ({"a_outliers": 0.05, "delta": 0.1}, "Huber"),         # a tiny δ caps every outlier's pull early
 ])
 def test_the_right_option_is_the_loss_with_the_smallest_distance_to_the_true_line(changes, best):
-    _, runs, _ = _outlier_runs(**changes)
+    _, runs, found = _outlier_runs(**changes)
     answer = predict.answer(runs)
     rmse = {r.label: r.artifacts["rmse"] for r in runs}
     assert answer.correct == best == min(rmse, key=rmse.get), rmse
     assert all(f"{k} {v:.3f}" in answer.because for k, v in rmse.items())
+    assert ("still improving" in answer.because) == any(d.kind == dx.CUT_SHORT for d in found.values())
     assert Verdict(best, answer).right is True
     assert Verdict("MSE", answer).right is False  # the outliers drag MSE's line away
 
