@@ -142,7 +142,7 @@ diagnosis = lesson.diagnosis_of(record, data, table.task, table.n_classes)
 with view.container():
     draw(record.history, record.settings["epochs"], f"{NS}.final")
     ui.show_outcome(record, diagnosis)
-    ui.show_prediction(NS, [record], predict.answer)
+    ui.show_prediction(NS, [record], lambda runs: predict.answer(runs, diagnosis))
     ui.twin_run(NS, controls, record)
 
 scores, baselines = record.artifacts.get("scores"), record.artifacts.get("baselines")

@@ -56,5 +56,6 @@ def answer(records: list[RunRecord]) -> Answer:
     else:
         why = (f"over {records[0].settings.get('depth')} hidden layers the factors f'(z)·w stayed close enough to 1 "
                "in every network.")
-    return Answer(pick(QUESTION, side), f"before training the first hidden layer's gradient was, against the last "
-                                        f"hidden layer's: {numbers}; {VANISHING}× or more is vanishing. {why}")
+    return Answer(pick(QUESTION, side), f"before training the first hidden layer's gradient, next to the last "
+                                        f"hidden layer's, was {numbers} ({VANISHING}× smaller or more is vanishing): "
+                                        f"{why}")

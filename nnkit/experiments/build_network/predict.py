@@ -9,6 +9,7 @@ learner bets before the test rows decide.
 from __future__ import annotations
 
 from nnkit import catalog
+from nnkit.core import diagnosis as dx
 from nnkit.core.predict import Answer, pick
 from nnkit.core.runs import RunRecord
 from nnkit.core.training import FINISHED
@@ -25,8 +26,12 @@ WHY = {
 }
 
 
-def answer(records: list[RunRecord]) -> Answer:
-    """Better, the same or worse than the linear baseline on the test rows, by the page's headline score."""
+def answer(records: list[RunRecord], diagnosis: dx.Diagnosis) -> Answer:
+    """Better, the same or worse than the linear baseline on the test rows, by the page's headline score.
+
+    `diagnosis` is the run's outcome box: a network that lost because it had
+    not finished learning (or over-fitted) is told so, not that its table is linear.
+    """
     record = records[-1]
     scores, baselines = record.artifacts.get("scores"), record.artifacts.get("baselines")
     if record.reason != FINISHED or scores is None or not baselines:
@@ -35,5 +40,9 @@ def answer(records: list[RunRecord]) -> Answer:
     linear = next(label for label in baselines if label.endswith("Regression"))
     mine, theirs = scores[name], baselines[linear][name]
     side = SAME if abs(mine - theirs) <= TIE else BETTER if mine > theirs else WORSE
+    why = WHY[side]
+    if side == WORSE and diagnosis.kind != dx.LEARNED:
+        why = (f"its own curves read as {diagnosis.kind}, so this says more about this run than about the "
+               f"table. {diagnosis.advice}")
     return Answer(pick(QUESTION, side), f"the network's test {name} is {mine:.3f} and {linear}'s is "
-                                        f"{theirs:.3f}: {WHY[side]}")
+                                        f"{theirs:.3f}: {why}")
