@@ -86,8 +86,7 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, settings: Mapp
         return dx.Diagnosis(D_WINS, f"The discriminator is winning: over the last quarter of the run its "
                             f"loss averaged {n['d loss']:.3f} (ln 2 ≈ 0.693 is a D that cannot tell) and it was "
                             f"right about {n['real accuracy']:.0%} of real and {n['fake accuracy']:.0%} of "
-                            f"generated points. G's gradient averaged {n['g gradient']:.3g} at the end "
-                            f"(early on {n['g gradient early']:.3g}).", _weaker_d(settings), n)
+                            f"generated points. {_g_signal(n)}", _weaker_d(settings), n)
     if typical < modes and n["off target"] < ON_TARGET:
         return dx.Diagnosis(COLLAPSE, f"Mode collapse: G's points covered only {typical} of the target's "
                             f"{modes} modes in most epochs of the last quarter ({int(n['covered'])} at the "
@@ -107,12 +106,24 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, settings: Mapp
                         f"of real and {n['fake accuracy']:.0%} of generated points).", "", n)
 
 
+def _g_signal(n: Mapping[str, float]) -> str:
+    """What reached G while D won, from its own gradient sizes (not assumed to vanish)."""
+    late, early = n["g gradient"], n["g gradient early"]
+    if not (math.isfinite(late) and math.isfinite(early)):
+        return ""
+    if late < 1e-3 or late < 0.1 * early:
+        return (f"G's gradient has all but vanished ({late:.3g} at the end against {early:.3g} early on): "
+                "nothing D says moves G any more.")
+    return (f"G's gradient averaged {late:.3g} at the end ({early:.3g} early on): it still gets a push, but not "
+            "enough to catch up.")
+
+
 def _weaker_d(s: Mapping[str, Any]) -> str:
     """What tips the game back towards G, from this run's own settings."""
     tips = []
     if s.get("g_loss") == "minimax":
-        tips.append("set G's loss to non-saturating (the minimax loss is flat where D is sure, so G's "
-                    "gradient vanishes)")
+        tips.append("set G's loss to non-saturating (the minimax loss is flattest where D is surest a point is "
+                    "fake, so it pushes G least exactly where G is worst)")
     if s.get("d_steps", 1) > 1:
         tips.append(f"take fewer D steps per G step (now {s['d_steps']})")
     if s.get("d_lr", 0) > s.get("g_lr", 0):

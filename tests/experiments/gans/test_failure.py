@@ -76,3 +76,11 @@ def test_advice_follows_the_settings_and_never_points_the_wrong_way():
     advice = failure.diagnose(_history(modes=1, swing=0.2), "finished", oscillating, 8, 1, 0.9).advice
     assert "Adam instead of SGD for G and D" in advice
     assert "more epochs" in failure.diagnose(_history(modes=0), "finished", DEFAULTS, 8, 0, 1.0).advice
+
+
+def test_the_d_winning_text_says_vanished_only_when_the_gradient_did_vanish():
+    wins = _history(d_loss=0.05, real=0.97, fake=0.97)
+    faded = {**wins, "g_grad_norm": [1.0] * 10 + [0.0005] * 30}
+    assert "all but vanished" in failure.diagnose(faded, "finished", DEFAULTS, 8, 0, 1.0).text
+    still = failure.diagnose(wins, "finished", DEFAULTS, 8, 0, 1.0).text
+    assert "vanished" not in still and "still gets a push" in still
