@@ -125,7 +125,10 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "images; freezing trains only a small head, fine-tuning adapts the top blocks at much "
                "higher cost per epoch.",
                "Keep 15 images per class and press Train: compare the scratch CNN's validation accuracy "
-               "and trainable parameters with the frozen head's, then unfreeze 4 blocks and train again."),
+               "and trainable parameters with the frozen head's, then unfreeze 4 blocks and train again.",
+               Question("On these few images, which will score the higher validation accuracy: (a) the CNN "
+                        "trained from scratch or (b) the new head on frozen ImageNet features?",
+                        ("(a) the CNN from scratch", "(b) the frozen ImageNet features", "They tie"))),
 )
 
 

@@ -9,7 +9,7 @@ from nnkit.core.data import split
 from nnkit.core.plaintext import quote
 from nnkit.core.settings import Setting
 from nnkit.core.training import TrainConfig
-from nnkit.experiments.transfer_learning import figures, imagesets, lesson, mobilenet
+from nnkit.experiments.transfer_learning import figures, imagesets, lesson, mobilenet, predict
 from nnkit.experiments.transfer_learning import model as tl
 from nnkit.experiments.transfer_learning.notebook import frozen_features_notebook
 
@@ -150,7 +150,7 @@ controls("blocks", c4.slider, f"(c) blocks unfrozen (top N of {mobilenet.N_BLOCK
 feats = lambda: cached_features(data.key, net.source, net.size, net, data.x)  # noqa: E731
 # "images" ties each run to its image set; "source" is the weights really used (after any fallback).
 settings = {**controls.values(), "images": data.key, "source": net.source}
-clicked, view = ui.train_button(NS), st.empty()
+clicked, view = ui.train_button(NS), ui.live_view(NS)
 
 
 def draw(results, epochs, tag, numbers):
@@ -176,18 +176,20 @@ records = [r for r in ui.comparison_runs(NS) if r.settings.get("images") == data
 if not records:
     view.info("Press **Train** to train the variants one after another on the same images.")
     st.stop()
-draw(ui.results(records), 0, f"{NS}.final", True)
 guess = lesson.baseline(data.y, len(data.classes))
 rows = lesson.rows(records)
-st.dataframe(rows, hide_index=True, column_config={
-    "trainable": st.column_config.NumberColumn("trainable parameters", format="localized"),
-    "val_accuracy": st.column_config.ProgressColumn("validation accuracy", min_value=0, max_value=1),
-    "seconds_per_epoch": st.column_config.NumberColumn("s / epoch", format="%.3f")})
-for r in records:
-    ui.show_outcome(r, lesson.run_diagnosis(r, data.y, len(data.classes)))
 frozen = next((r for r in records if tl.variant_key(r.label) == "frozen"), None)
-if frozen is not None:
-    ui.twin_run(NS, controls, frozen)
+with view.container():  # the final picture replaces the live one
+    draw(ui.results(records), 0, f"{NS}.final", True)
+    st.dataframe(rows, hide_index=True, column_config={
+        "trainable": st.column_config.NumberColumn("trainable parameters", format="localized"),
+        "val_accuracy": st.column_config.ProgressColumn("validation accuracy", min_value=0, max_value=1),
+        "seconds_per_epoch": st.column_config.NumberColumn("s / epoch", format="%.3f")})
+    for r in records:
+        ui.show_outcome(r, lesson.run_diagnosis(r, data.y, len(data.classes)))
+    ui.show_prediction(NS, records, predict.answer)
+    if frozen is not None:
+        ui.twin_run(NS, controls, frozen)
 
 st.header("4 · Results")
 idx_val, y_val = split(np.arange(len(data.x)), data.y, tl.VALIDATION, s("seed"))[1]

@@ -181,3 +181,18 @@ def test_skipped_files_each_get_their_reason_and_the_set_still_trains():
     assert any("`notes.txt` (class `dog`) was skipped" in w and "not an image" in w for w in warnings)
     assert any("`empty.png`" in w and "empty" in w for w in warnings)
     assert "4 images, 2 classes (`dog`, `cat`)" in " ".join(c.value for c in at.caption)
+
+
+def test_a_prediction_is_judged_by_the_two_variants_validation_accuracies():
+    from nnkit.experiments.transfer_learning import predict
+
+    at = _page(cnn_epochs=8, head_epochs=1, run_tune=False)  # one epoch for the head: the CNN leads
+    guess = predict.QUESTION.options[1]
+    at.radio(key=f"{NS}.guess").set_value(guess).run()
+    at.button(key=f"{NS}.train").click().run()
+    assert not at.exception
+    scratch, frozen = _comparison(at)
+    assert frozen.guess == guess and frozen.guessed_right is False
+    verdict = [w.value for w in at.warning if "You predicted" in w.value]
+    assert verdict and f"(a) scored {scratch.final('val_accuracy'):.0%}" in verdict[0]
+    assert f"(b) {frozen.final('val_accuracy'):.0%}" in verdict[0] and predict.QUESTION.options[0] in verdict[0]

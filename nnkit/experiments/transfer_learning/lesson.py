@@ -11,6 +11,9 @@ from nnkit.core.runs import RunRecord
 from nnkit.experiments.transfer_learning.model import planned, variant_key
 
 
+SAME = 0.005  # validation accuracies closer than half a point are "the same"
+
+
 def baseline(y: Sequence[int] | np.ndarray, n_classes: int) -> Baseline:
     """Always guessing the most common class: 1/k on the balanced shipped sets, more on skewed uploads."""
     return classification_baseline(y, n_classes)
@@ -50,7 +53,7 @@ def lesson(table: list[dict], n_images: int, n_classes: int, guess: Baseline | N
     scratch, frozen, tuned = by_name.get("(a)"), by_name.get("(b)"), by_name.get("(c)")
     if scratch and frozen:
         gap = frozen["val_accuracy"] - scratch["val_accuracy"]
-        how = "the same" if abs(gap) < 0.005 else f"{abs(gap):.0%} {'higher' if gap > 0 else 'lower'}"
+        how = "the same" if abs(gap) < SAME else f"{abs(gap):.0%} {'higher' if gap > 0 else 'lower'}"
         text += (f"The frozen ImageNet features trained {frozen['trainable']:,} weights against the "
                  f"scratch CNN's {scratch['trainable']:,}, and scored {how}: ")
         if frozen["val_accuracy"] <= chance + margin:
