@@ -107,7 +107,8 @@ if clicked and text is not None:  # a twin run can pick a text that is not usabl
 
     own = {} if s["corpus"] in (*corpus.CORPORA, corpus.ALL) else {"text": text.text}  # for the notebook
     ui.train_live(NS, f"{config.layers}×{config.cell}({config.units}), seq {s['seq_len']}",
-                  {k: s[k] for k in MAIN}, build, (text.x, text.y), TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"]),
+                  {k: s[k] for k in MAIN}, build, (text.x, text.y),
+                  TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"]),
                   view, lambda u, tag: draw(u.history, built["log"].entries, u.epochs, tag, numbers=False),
                   batch_updates=True, callbacks=lambda: (generation.sample_callback(built["log"]),),
                   artifacts=lambda: {"samples": built["log"].entries, "vocab": text.vocab.size,
