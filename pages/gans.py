@@ -68,8 +68,10 @@ def draw(picture, history, epochs, n_modes, tag, numbers=True):
         limit = None if numbers else figures.LIVE_POINTS
         ui.chart(figures.plane_figure(picture, limit=limit), f"{tag}.plane", left, numbers=numbers,
                  summary=figures.plane_summary(picture, n_modes))
-    else:
+    elif numbers:
         left.info("No picture for this run: it was cut off before it finished.")
+    else:
+        left.info("D's surface, the points and G's arrows appear after the first epoch.")
     ui.chart(figures.game_figure(history, n_modes, planned_epochs=epochs), f"{tag}.game", right, numbers=numbers)
 
 
@@ -85,10 +87,13 @@ if clicked:
         built["watch"] = GANWatch(real, s["target"], s["noise_dim"], s["seed"])
         return (built["watch"],)
 
+    with view.container():  # this page's own empty frame: a GAN's losses are not "lower is better"
+        draw(None, {}, s["epochs"], modes, f"{NS}.start", False)
     ui.train_live(NS, gans.run_label(s), s, build, gans.training_data(s), gans.train_config(s), view,
                   lambda update, tag: draw(built["watch"].picture(), update.history, update.epochs, modes, tag,
                                            False),
-                  artifacts=lambda: {"picture": built["watch"].picture()}, callbacks=watchers, min_interval=1.0)
+                  artifacts=lambda: {"picture": built["watch"].picture()}, callbacks=watchers, min_interval=1.0,
+                  first_frame=False)
     if ui.key(NS, "model") in st.session_state:  # the download is the generator: noise in, points out
         st.session_state[ui.key(NS, "model")] = built["gan"].generator
 

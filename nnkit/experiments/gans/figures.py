@@ -94,7 +94,10 @@ def _three_panels(traces: list[dict], titles: Sequence[str], ranges: Sequence[li
         axes[f"yaxis{suffix}"] = {"anchor": f"x{suffix}", **({"range": ranges[col - 1]} if ranges[col - 1] else {})}
         notes.append({"text": titles[col - 1], "x": left + width / 2, "y": 1.0, "xref": "paper", "yref": "paper",
                       "xanchor": "center", "yanchor": "bottom", "showarrow": False, "font": {"size": 14}})
-    return go.Figure({"data": traces, "layout": {**axes, "annotations": notes}}, skip_invalid=True)
+    # An empty trace per panel: plotly draws no axes for a panel without one (the first, empty frame).
+    anchors = [{"type": "scatter", "x": [], "y": [], "xaxis": f"x{c}", "yaxis": f"y{c}", "showlegend": False,
+                "hoverinfo": "skip"} for c in ("", "2", "3")]
+    return go.Figure({"data": anchors + traces, "layout": {**axes, "annotations": notes}}, skip_invalid=True)
 
 
 def _trace(history: Mapping[str, Sequence[float]], name: str, label: str, colour: str, col: int, **extra) -> dict:

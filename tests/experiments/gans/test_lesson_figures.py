@@ -56,8 +56,11 @@ def test_figures_draw_the_picture_and_the_game():
     history = {"loss": [0.7, 0.6], "g_loss": [0.7, 0.8], "real_accuracy": [0.5, 0.6], "fake_accuracy": [0.5, 0.4],
                "modes": [2, 5]}
     game = figures.game_figure(history, 8, planned_epochs=10)
-    assert len(game.data) == 5 and list(game.data[-1].y) == [2, 5]
+    drawn = [t for t in game.data if t.name]
+    assert len(drawn) == 5 and list(drawn[-1].y) == [2, 5]
+    assert {t.xaxis for t in figures.game_figure({}, 8, 10).data} == {"x", "x2", "x3"}  # empty frame: 3 panels
     both = figures.compare_figure({"a": history, "b": history})
-    assert len(both.data) == 6 and [t.showlegend for t in both.data[:3]] == [True, False, False]
+    drawn = [t for t in both.data if t.name]
+    assert len(drawn) == 6 and [t.showlegend for t in drawn[:3]] == [True, False, False]
     summary = figures.plane_summary(_picture(), 8)
     assert "0.25 to 0.25" in summary and "cover 3 of 8 modes" in summary and "10% lie in no mode" in summary
