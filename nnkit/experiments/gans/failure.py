@@ -52,17 +52,21 @@ def _tail(values: Sequence[float], share: float) -> np.ndarray:
     return values[-max(1, int(len(values) * share)):] if len(values) else values
 
 
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if len(values) else float("nan")
+
+
 def numbers(history: Mapping[str, Sequence[float]]) -> dict[str, float]:
     """The end-of-run numbers the verdict reads (and the lesson quotes)."""
     real, fake = _tail(history["real_accuracy"], 0.25), _tail(history["fake_accuracy"], 0.25)
     both = (_tail(history["real_accuracy"], 0.5) + _tail(history["fake_accuracy"], 0.5)) / 2
-    norms = np.asarray(history.get("g_grad_norm", []), dtype=float)
+    norms = _tail(history.get("g_grad_norm", []), 1.0)
     quarter = max(1, len(norms) // 4)
-    return {"d loss": float(_tail(history["loss"], 0.25).mean()),
-            "g loss": float(_tail(history["g_loss"], 0.25).mean()),
-            "real accuracy": float(real.mean()), "fake accuracy": float(fake.mean()),
-            "accuracy swing": float(both.std()), "accuracy low": float(both.min()),
-            "accuracy high": float(both.max()),
+    return {"d loss": _mean(_tail(history["loss"], 0.25)), "g loss": _mean(_tail(history["g_loss"], 0.25)),
+            "real accuracy": _mean(real), "fake accuracy": _mean(fake),
+            "accuracy swing": float(both.std()) if len(both) else 0.0,
+            "accuracy low": float(both.min()) if len(both) else float("nan"),
+            "accuracy high": float(both.max()) if len(both) else float("nan"),
             "typical modes": float(np.median(_tail(history.get("modes", [0]), 0.25))),
             "g gradient": float(norms[-quarter:].mean()) if len(norms) else float("nan"),
             "g gradient early": float(norms[:quarter].mean()) if len(norms) else float("nan")}
@@ -72,7 +76,8 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, settings: Mapp
              modes: int, covered: int | None, off_target: float | None) -> dx.Diagnosis:
     """The run's verdict: `modes` the target has; `covered` and `off_target` from the final
     census (None when the run was cut off before it kept one)."""
-    if reason == "diverged" or (history.get("loss") and not len(_tail(history["loss"], 1.0))):
+    last = [values[-1] for values in (history.get("loss"), history.get("g_loss")) if values]
+    if reason == "diverged" or not all(v is not None and math.isfinite(v) for v in last):
         return dx.Diagnosis(dx.DIVERGED, "A loss became NaN or infinite: the game blew up.",
                             "Lower both learning rates (÷10) and train again.")
     if reason in ("stopped by user", "interrupted") or not history.get("loss"):
