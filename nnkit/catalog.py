@@ -119,7 +119,10 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "game with no loss that falls, and it fails in named ways: mode collapse, a discriminator "
                "that wins, oscillation.",
                "Train the default GAN on the ring and watch its points spread to all 8 blobs; then set both "
-               "learning rates to 0.03 and count the modes it keeps."),
+               "learning rates to 0.03 and count the modes it keeps.",
+               Question("With these settings, how will the game end?",
+                        ("Healthy: G covers every mode, D is left guessing", "Mode collapse: G keeps only a few modes",
+                         "The discriminator wins", "Oscillation: neither settles"))),
     Experiment("pages/transfer_learning.py", "Transfer learning", ":material/model_training:", "Applications",
                "A network trained on ImageNet gives features that make a new image task easy with few "
                "images; freezing trains only a small head, fine-tuning adapts the top blocks at much "

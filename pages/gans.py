@@ -3,7 +3,7 @@
 import streamlit as st
 
 from nnkit import ui
-from nnkit.experiments.gans import figures, lesson
+from nnkit.experiments.gans import figures, lesson, predict
 from nnkit.experiments.gans import model as gans
 from nnkit.experiments.gans.notebook import gans_notebook
 from nnkit.experiments.gans.targets import TARGETS
@@ -107,6 +107,7 @@ run_modes = lesson.n_modes(record.settings["target"])
 with view.container():
     draw(record.artifacts.get("picture"), record.history, record.epochs_run, run_modes, f"{NS}.final")
     ui.show_outcome(record, verdict)
+    ui.show_prediction(NS, [record], predict.answer)
     ui.download_buttons(NS, lambda: gans_notebook(record.settings, record.message))
     st.caption("The model download is the trained generator alone: give it noise of shape "
                f"(n, {record.settings['noise_dim']}) and it returns n points.")

@@ -131,6 +131,9 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, baseline: Base
     if reason == "diverged" or (history.get("loss") and not train):
         return Diagnosis(DIVERGED, "The loss became NaN or infinite: training diverged.",
                          "Lower the learning rate (÷10) and train again.")
+    if reason == "failed on the cluster":
+        return Diagnosis(STOPPED, f"The cluster lost this run after {len(train)} epochs, so this is not a "
+                         "verdict on the settings.", "Train again: the next run gets a fresh worker.")
     if reason in ("stopped by user", "interrupted"):
         return Diagnosis(STOPPED, f"Cut off after {len(train)} epochs, so this is not a verdict on the "
                          "settings.", "Train again and let it finish to judge them.")

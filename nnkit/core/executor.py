@@ -6,9 +6,10 @@ first learners get their result in seconds, the last no later than before
 (FIFO, the box's own limit). Every page trains through `ui.train_live`, which
 takes a turn here, so pages know nothing of the queue.
 
-The interface (`join`, `wait_turn`, `position`, `estimate`, `leave`, and the
-`turn` context manager) is the seam another executor (e.g. a cluster) plugs
-into; `LocalExecutor` is the in-process implementation. Instances are shared
+The seam is `turn` (a context manager: wait for a place, hold it) and `fit`
+(train a compiled model with callbacks during that turn). `LocalExecutor` is
+the in-process implementation; `nnkit.core.cluster.RayExecutor` trains on a
+Ray cluster behind the same two calls. Instances are shared
 by all sessions (`st.cache_resource`), so every method is thread-safe.
 """
 
@@ -132,6 +133,12 @@ class LocalExecutor:
     def waiting(self) -> int:
         with self._lock:
             return len(self._waiting)
+
+    def fit(self, model, data, config, callbacks, place=None, build=None):
+        """Train in this process, in the caller's thread, during its turn."""
+        import nnkit  # the package's `train`, so a test can watch every run
+
+        return nnkit.train(model, data, config, callbacks=callbacks)
 
     @contextlib.contextmanager
     def turn(self, label: str, while_waiting: Callable[[int, float], None] | None = None,

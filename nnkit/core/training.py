@@ -14,6 +14,7 @@ from nnkit.core.callbacks import EpochTimer, StopOnNonFinite, StopRequest
 from nnkit.core.data import Dataset, split
 
 FINISHED, DIVERGED, STOPPED, INTERRUPTED = "finished", "diverged", "stopped by user", "interrupted"
+FAILED_ON_CLUSTER = "failed on the cluster"  # the worker training it died (see core/cluster.py)
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class TrainResult:
     """What happened in one run, and why it ended."""
 
     history: dict[str, list[float]]
-    reason: str                      # FINISHED, DIVERGED, STOPPED or INTERRUPTED
+    reason: str                      # FINISHED, DIVERGED, STOPPED, INTERRUPTED or FAILED_ON_CLUSTER
     epochs_run: int
     seconds: float                   # wall time of the whole fit
     seconds_per_epoch: float         # median over epochs after the first (compile) one

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import logging
+
 import streamlit as st
 
 from nnkit.core.executor import LocalExecutor, default_capacity
@@ -113,7 +115,6 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     (a quarter second), for views heavy enough that the browser would fall
     behind and draw nothing live (the GAN page's plane and its 1,500 points).
     """
-    import nnkit
     from nnkit.core.callbacks import live_history
     from nnkit.core.training import FINISHED, cpu_seconds_per_epoch
 
@@ -148,16 +149,20 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
                                     "Your run starts by itself; press Stop to leave the line.")
 
     st.session_state.pop(key(ns, "model"), None)  # free the previous model before training
-    with training_executor().turn(label, while_waiting):
+    executor, notice = training_executor()
+    if notice:
+        bar_col.caption(notice)
+    with executor.turn(label, while_waiting) as place:
         st.session_state[live_key]["queued"] = False
         identity.mark_running(run_id)
-        if not hasattr(model, "fit"):
-            model = model()
+        build = None if hasattr(model, "fit") else model
+        if build is not None:
+            model = build()
         if callable(callbacks):
             callbacks = callbacks()
         progress.progress(0.0, text="Compiling the model…")
         live = live_history(sink, batch_updates, *([min_interval] if min_interval else []))
-        result = nnkit.train(model, data, config, callbacks=[*callbacks, live])
+        result = executor.fit(model, data, config, [*callbacks, live], place, build)
     progress.empty()
     stop_slot.empty()
     del st.session_state[live_key]
@@ -172,9 +177,25 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
 
 
 @st.cache_resource(show_spinner=False)
-def training_executor() -> LocalExecutor:
-    """The process's one training queue, shared by every session (thread-safe)."""
-    return LocalExecutor(default_capacity())
+def training_executor():
+    """The process's one training queue, shared by every session (thread-safe), and a
+    notice for learners when it is not the one configured.
+
+    A Ray cluster's when `NNKIT_RAY_ADDRESS` names one that answers; else this
+    process's, with a notice saying why if a cluster was named but unreachable.
+    """
+    import os
+
+    address = os.environ.get("NNKIT_RAY_ADDRESS", "").strip()  # cluster.RAY_ADDRESS_ENV, without importing Ray
+    if address:
+        from nnkit.core import cluster
+
+        try:
+            return cluster.RayExecutor(address), None
+        except cluster.ClusterUnavailable as error:
+            logging.getLogger(__name__).warning("%s: training in this process instead", error)
+            return LocalExecutor(default_capacity()), f"Training in this app's own process: {error}."
+    return LocalExecutor(default_capacity()), None
 
 
 def _ordinal(n: int) -> str:

@@ -108,3 +108,15 @@ def test_a_run_cut_off_by_a_rerun_keeps_its_curves():
     assert not at.exception
     assert at.session_state["gans.runs"][-1].reason == "stopped by user"
     assert any("cut off" in i.value for i in at.info)
+
+
+def test_a_prediction_is_judged_by_the_runs_verdict():
+    from nnkit.experiments.gans import predict
+
+    at = page_with(PAGE, "gans", {})
+    at.radio(key="gans.guess").set_value(predict.QUESTION.options[1]).run()  # collapse, on the healthy default
+    at.button(key="gans.train").click().run()
+    assert not at.exception
+    record = at.session_state["gans.runs"][-1]
+    assert record.guess == predict.QUESTION.options[1] and record.guessed_right is False
+    assert any("You predicted" in w.value and "all 8 modes" in w.value for w in at.warning)

@@ -35,7 +35,7 @@ def test_a_run_waits_in_line_for_a_busy_slot_then_starts_by_itself(monkeypatch):
 
     monkeypatch.setenv(executor.SLOTS_ENV, "1")
     live.training_executor.clear()
-    pool = live.training_executor()
+    pool, _ = live.training_executor()
     try:
         other_learner = pool.join("someone else's run")
         seen_waiting = []
@@ -51,5 +51,23 @@ def test_a_run_waits_in_line_for_a_busy_slot_then_starts_by_itself(monkeypatch):
         assert seen_waiting == [1]  # this page's first variant was in line behind the other run
         assert len(at.session_state["variants_test.runs"]) == 2
         assert pool.in_flight() == 0 and pool.waiting() == 0
+    finally:
+        live.training_executor.clear()
+
+
+def test_an_unreachable_ray_cluster_falls_back_to_this_process_with_a_notice(monkeypatch):
+    from nnkit.core.executor import LocalExecutor
+    from nnkit.ui import live
+
+    monkeypatch.setenv("NNKIT_RAY_ADDRESS", "127.0.0.1:9")  # nothing listens on the discard port
+    live.training_executor.clear()
+    try:
+        at = page_test(PAGE).run()
+        at.button(key="variants_test.train").click().run()
+        assert not at.exception
+        assert len(at.session_state["variants_test.runs"]) == 2  # trained here instead
+        assert any("Training in this app's own process" in c.value and "127.0.0.1:9" in c.value
+                   for c in at.caption)
+        assert isinstance(live.training_executor()[0], LocalExecutor)
     finally:
         live.training_executor.clear()
