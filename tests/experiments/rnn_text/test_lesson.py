@@ -68,9 +68,12 @@ def _run(lr: float, epochs: int, text: str | None = None, units: int = 16, kb: i
 def test_seeded_lr_10_run_is_worse_than_guessing_and_told_to_lower_the_rate():
     record, d = _run(10.0, 3)
     assert record.final("val_loss") > 1.5 * math.log(record.artifacts["vocab"])  # far worse than guessing
-    assert d.kind == dx.CHANCE and d.severity == dx.WARNING and "lower it" in d.advice
+    # Both readings are right for a rate this wild, and which one a run gets depends on float
+    # round-off in its chaotic curve (it differs between CPUs): the advice is what must not vary.
+    assert d.kind in (dx.CHANCE, dx.LR_TOO_HIGH) and d.severity == dx.WARNING, d
+    assert "lower" in d.advice.lower(), d.advice
     text = lesson.text_lesson(record.history, record.artifacts["vocab"], "LSTM", 3000, planned_epochs=3)
-    assert "no better than guessing" in text and "lower it" in text
+    assert "no better than guessing" in text and "lower" in text.lower()
     _no_raise_advice(text)
 
 
