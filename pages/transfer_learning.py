@@ -166,7 +166,7 @@ if clicked:
 
     ui.train_variants(NS, [ui.Variant(
         label, settings, lambda key=key: heads.setdefault(key, tl.build_variant(key, net, len(data.classes), settings)),
-        inputs(key), TrainConfig(epochs, tl.BATCH_SIZE, tl.VALIDATION, s("seed")),
+        lambda key=key: inputs(key), TrainConfig(epochs, tl.BATCH_SIZE, tl.VALIDATION, s("seed")),
         keep=lambda m, key=key: {"trainable": tl.trainable_params(m), "pred": tl.probabilities(m, inputs(key)[0])})
         for key, (label, epochs) in tl.planned(settings).items()], view, draw)
     # The download is network + trained head as one model on raw RGB, never a lone head or an older run.

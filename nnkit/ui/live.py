@@ -99,6 +99,8 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     `model` is a compiled Keras model, or a zero-argument builder that returns
     one: a builder runs only once this run has its training slot, so seeding
     and weight initialisation never interleave with another learner's run.
+    `data` may likewise be a zero-argument function, for inputs that cost
+    seconds to make: the live view appears first, and the work waits its turn.
 
     The history learned so far is copied into session state at every update:
     a click mid-training makes Streamlit rerun the script and abandon this
@@ -155,6 +157,8 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     with executor.turn(label, while_waiting) as place:
         st.session_state[live_key]["queued"] = False
         identity.mark_running(run_id)
+        if callable(data):  # costly inputs (e.g. features from a big network) are made in the turn too
+            data = data()
         build = None if hasattr(model, "fit") else model
         if build is not None:
             model = build()
@@ -249,7 +253,7 @@ class Variant:
     label: str
     settings: dict[str, Any]
     build: Callable[[], Any]                                # a compiled Keras model
-    data: Any                                               # a Dataset or an (x, y) pair
+    data: Any                                               # a Dataset, an (x, y) pair, or a function making one
     config: Any                                             # a TrainConfig
     live: Callable[[Any, Any], dict[str, Any]] | None = None  # (model, update) -> extra live results
     keep: Callable[[Any], dict[str, Any]] | None = None       # model -> artifacts kept with the run
