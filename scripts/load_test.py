@@ -2,6 +2,7 @@
 
     python scripts/load_test.py --sessions 30 [--no-workshop] [--solo N] [--pages a,b] [--url http://127.0.0.1:8501]
     python scripts/load_test.py --sessions 0 --solo 3 --pages gans   # one page's click-to-result, alone
+    python scripts/load_test.py --sessions 30 --replicas 2 --ray      # 2 replicas, training on local Ray
 
 Starts `streamlit run app.py` on a free localhost port (unless --url is
 given; in workshop mode unless --no-workshop), opens N headless Chromium
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -35,6 +37,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from tests.core import raycluster  # noqa: E402  (the same loopback head the tests start)
 # Idle: no "Running" status widget, no element left stale by a rerun, and no
 # training in progress (nnkit's Stop button shows only while a model trains).
 IDLE = """() => !document.querySelector("[data-testid='stStatusWidget']")
@@ -53,8 +56,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, workshop: bool) -> subprocess.Popen:
+def start_server(port: int, workshop: bool, ray_address: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "NNKIT_WORKSHOP": "1" if workshop else "0"}
+    if ray_address:
+        env["NNKIT_RAY_ADDRESS"] = ray_address
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                                "--server.address", "127.0.0.1", "--server.headless", "true"],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
@@ -131,13 +136,14 @@ async def one_learner(browser, url: str, path: str, timeout_s: float) -> dict:
     return result
 
 
-async def run(url: str, paths: list[str], timeout_s: float) -> list[dict]:
-    """One learner per entry of `paths`, all pressing Train at once."""
+async def run(urls: list[str], paths: list[str], timeout_s: float) -> list[dict]:
+    """One learner per entry of `paths`, all pressing Train at once, spread over `urls`."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        results = await asyncio.gather(*(one_learner(browser, url, path, timeout_s) for path in paths))
+        results = await asyncio.gather(*(one_learner(browser, urls[i % len(urls)], path, timeout_s)
+                                         for i, path in enumerate(paths)))
         await browser.close()
     return list(results)
 
@@ -171,27 +177,31 @@ def main() -> None:
     parser.add_argument("--solo", type=int, default=0, metavar="N",
                         help="first time each page alone N times, each a new learner (1st = cold click)")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per learner, at most")
+    parser.add_argument("--replicas", type=int, default=1, help="Streamlit replicas to start")
+    parser.add_argument("--ray", action="store_true", help="train on a local Ray head started for the test")
     parser.add_argument("--pages", default="", help="comma-separated page names (default: every experiment)")
     args = parser.parse_args()
     experiments = [p for p in args.pages.split(",") if p] or [Path(e.path).stem for e in catalog.EXPERIMENTS]
     crowd = [experiments[i % len(experiments)] for i in range(args.sessions)]
-    port = free_port()
-    server = None if args.url else start_server(port, workshop=not args.no_workshop)
-    url = args.url or f"http://127.0.0.1:{port}"
-    sampler = RssSampler(server.pid) if server else None
-    if sampler:
-        sampler.start()
-    solo = {}
-    try:
-        for path in dict.fromkeys(crowd or experiments) if args.solo else ():
-            solo[path] = [asyncio.run(run(url, [path], args.timeout))[0]["seconds"] for _ in range(args.solo)]
-        results = asyncio.run(run(url, crowd, args.timeout)) if args.sessions else []
-    finally:
-        if sampler:
-            sampler.running = False
-        if server:
-            server.terminate()
-            server.wait(timeout=30)
+    with contextlib.ExitStack() as stack:
+        ray_address = stack.enter_context(raycluster.head(os.cpu_count() or 2)) if args.ray else None
+        ports = [] if args.url else [free_port() for _ in range(args.replicas)]
+        servers = [start_server(port, not args.no_workshop, ray_address) for port in ports]
+        urls = [args.url] if args.url else [f"http://127.0.0.1:{port}" for port in ports]
+        samplers = [RssSampler(server.pid) for server in servers]
+        for sampler in samplers:
+            sampler.start()
+        solo = {}
+        try:
+            for path in dict.fromkeys(crowd or experiments) if args.solo else ():
+                solo[path] = [asyncio.run(run(urls, [path], args.timeout))[0]["seconds"] for _ in range(args.solo)]
+            results = asyncio.run(run(urls, crowd, args.timeout)) if args.sessions else []
+        finally:
+            for sampler in samplers:
+                sampler.running = False
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=30)
     times = [r["seconds"] for r in results if r["seconds"] is not None]
     report = {"sessions": args.sessions, "workshop_mode": not args.no_workshop,
               "completed": sum(r["completed"] for r in results),
@@ -202,7 +212,8 @@ def main() -> None:
               "wait_s": _quantiles([r["wait_s"] for r in results if r["wait_s"] is not None]),
               "click_to_result_s": _quantiles(times),
               "last_run_ends_s": max(times) if times else None,
-              "server_peak_rss_mib": round(sampler.peak_mib) if sampler else None,
+              "replicas": len(urls), "training_on": "Ray (local head)" if args.ray else "each replica's process",
+              "server_peak_rss_mib": [round(sampler.peak_mib) for sampler in samplers] or None,
               "per_page": per_page(results)}
     if solo:
         # A later learner's solo click (warm caches) is what each crowd run costs the box.
