@@ -3,10 +3,10 @@ which trains several models side by side so no page writes its own loop."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
-
-import logging
 
 import streamlit as st
 
@@ -93,7 +93,7 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
                view, render: Render, batch_updates: bool = False,
                artifacts: Callable[[], dict[str, Any]] | None = None,
                callbacks: tuple | Callable[[], tuple] = (), first_frame: bool = True,
-               min_interval: float | None = None) -> RunRecord:
+               min_interval: float | None = None, held: HeldTurn | None = None) -> RunRecord:
     """Train with a progress bar, a Stop button and `render` redrawn live in `view`.
 
     `model` is a compiled Keras model, or a zero-argument builder that returns
@@ -116,6 +116,7 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     `min_interval` (seconds) spaces the live redraws further than the default
     (a quarter second), for views heavy enough that the browser would fall
     behind and draw nothing live (the GAN page's plane and its 1,500 points).
+    `held` is a comparison's one turn: its first run waits for it, the others train in it.
     """
     from nnkit.core.callbacks import live_history
     from nnkit.core.training import FINISHED, cpu_seconds_per_epoch
@@ -154,7 +155,7 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     executor, notice = training_executor()
     if notice:
         bar_col.caption(notice)
-    with executor.turn(label, while_waiting) as place:
+    with (held.take(executor, label, while_waiting) if held else executor.turn(label, while_waiting)) as place:
         st.session_state[live_key]["queued"] = False
         identity.mark_running(run_id)
         if callable(data):  # costly inputs (e.g. features from a big network) are made in the turn too
@@ -242,6 +243,25 @@ def recover_interrupted(ns: str) -> RunRecord | None:
 
 # ---- several models side by side ------------------------------------------------
 
+class HeldTurn:
+    """One executor turn for all runs of one click.
+
+    Why: a comparison trains its models one after another. Taking a turn per
+    model would let other learners' runs in between, so everyone's comparison
+    would end late instead of the first learners' ending first (FIFO per click).
+    The turn is taken by the first run and given back when `stack` closes.
+    """
+
+    def __init__(self, stack: contextlib.ExitStack) -> None:
+        self._stack = stack
+        self._place = None
+
+    def take(self, executor, label: str, while_waiting):
+        if self._place is None:
+            self._place = self._stack.enter_context(executor.turn(label, while_waiting))
+        return contextlib.nullcontext(self._place)
+
+
 Draw = Callable[[dict[str, dict[str, Any]], int, str, bool], None]
 """draw(results by label, planned epochs, chart-key tag, numbers): one picture of a comparison."""
 
@@ -271,6 +291,12 @@ def train_variants(ns: str, variants: list[Variant], view, draw: Draw) -> list[R
     """
     group = st.session_state.get(key(ns, "_groups"), 0) + 1
     st.session_state[key(ns, "_groups")] = group
+    with contextlib.ExitStack() as stack:
+        _train_each(ns, variants, view, draw, group, HeldTurn(stack))
+    return comparison_runs(ns, group)
+
+
+def _train_each(ns: str, variants: list[Variant], view, draw: Draw, group: int, held: HeldTurn) -> None:
     for index, variant in enumerate(variants):
         built: dict[str, Any] = {}  # filled once the run has its slot (see train_live)
 
@@ -288,8 +314,7 @@ def train_variants(ns: str, variants: list[Variant], view, draw: Draw) -> list[R
                    artifacts=(lambda variant=variant, built=built: variant.keep(built["model"]))
                    if variant.keep else None,
                    callbacks=(lambda variant=variant, built=built: tuple(variant.callbacks(built["model"])))
-                   if variant.callbacks else ())
-    return comparison_runs(ns, group)
+                   if variant.callbacks else (), held=held)
 
 
 def comparison_runs(ns: str, group: int | None = None) -> list[RunRecord]:

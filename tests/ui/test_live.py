@@ -71,3 +71,31 @@ def test_an_unreachable_ray_cluster_falls_back_to_this_process_with_a_notice(mon
         assert isinstance(live.training_executor()[0], LocalExecutor)
     finally:
         live.training_executor.clear()
+
+
+def test_a_comparison_holds_one_turn_so_a_learner_who_joins_meanwhile_waits_for_all_of_it(monkeypatch):
+    import nnkit
+    from nnkit.core import executor
+    from nnkit.ui import live
+
+    monkeypatch.setenv(executor.SLOTS_ENV, "1")
+    live.training_executor.clear()
+    pool, _ = live.training_executor()
+    train, joined, places = nnkit.train, [], []
+
+    def watched_train(*args, **kwargs):
+        if not joined:  # another learner presses Train while the first variant trains
+            joined.append(pool.join("someone else's run"))
+        places.append(pool.position(joined[0]))
+        return train(*args, **kwargs)
+
+    monkeypatch.setattr(nnkit, "train", watched_train)
+    try:
+        at = page_test(PAGE).run()
+        at.button(key="variants_test.train").click().run()
+        assert not at.exception
+        assert places == [1, 1]  # still first in line while the second variant trains
+        assert pool.position(joined[0]) == 0  # and training once the comparison is done
+        pool.leave(joined[0])
+    finally:
+        live.training_executor.clear()
