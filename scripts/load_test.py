@@ -46,6 +46,10 @@ IDLE = """() => !document.querySelector("[data-testid='stStatusWidget']")
 TRAINING = """() => [...document.querySelectorAll("button")].some(b => b.innerText.trim().endsWith("Stop"))"""
 # Started: the learner-facing "in line for training" notice is gone (training, or already over).
 STARTED = """() => !document.body.innerText.includes("in line for training")"""
+STUCK_ON = """() => ({running: !!document.querySelector("[data-testid='stStatusWidget']"),
+                     stale: document.querySelectorAll("[data-stale='true']").length,
+                     stop_shown: [...document.querySelectorAll("button")].some(b => b.innerText.trim().endsWith("Stop")),
+                     text_tail: document.body.innerText.slice(-600)})"""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -131,9 +135,20 @@ async def one_learner(browser, url: str, path: str, timeout_s: float) -> dict:
         result["completed"] = result["exceptions"] == 0
     except Exception as error:  # a learner's failure is data for the report
         result["failure"] = f"{type(error).__name__}: {str(error)[:200]}"
+        result["stuck_on"] = await _why_not_idle(page, path)
     finally:
         await context.close()
     return result
+
+
+async def _why_not_idle(page, path: str) -> dict:
+    """What still held the page when a learner gave up, and a screenshot of it."""
+    with contextlib.suppress(Exception):
+        shot = ROOT / "test-artifacts" / f"load-stuck-{path}-{time.strftime('%H%M%S')}.png"
+        shot.parent.mkdir(exist_ok=True)
+        await page.screenshot(path=str(shot), full_page=True)
+        return {"screenshot": str(shot.relative_to(ROOT)), **await page.evaluate(STUCK_ON)}
+    return {}
 
 
 async def run(urls: list[str], paths: list[str], timeout_s: float) -> list[dict]:
