@@ -42,8 +42,12 @@ def history_figure(runs: Mapping[str, Mapping[str, Sequence[float]]],
         suffix = "" if col == 0 else str(col + 1)
         left = col * (width + gap)
         axes[f"xaxis{suffix}"] = {"domain": [left, left + width], "anchor": f"y{suffix}", "title": {"text": "epoch"},
-                                  **({"range": [0.5, planned_epochs + 0.5]} if planned_epochs else {})}
-        axes[f"yaxis{suffix}"] = {"anchor": f"x{suffix}", **({"range": [0, 1.02]} if metric == "accuracy" else {})}
+                                  **({"range": [0.5, planned_epochs + 0.5], "tick0": 0,
+                                      "dtick": max(1, math.ceil(planned_epochs / 8))} if planned_epochs else {})}
+        # An empty frame (a run about to start) reads 0..1, not plotly's default -1..4.
+        empty = not any(history.get(metric) for history in runs.values())
+        axes[f"yaxis{suffix}"] = {"anchor": f"x{suffix}",
+                                  **({"range": [0, 1.02]} if metric == "accuracy" or empty else {})}
         titles.append({"text": METRIC_TITLES.get(metric, metric), "x": left + width / 2, "y": 1.0,
                        "xref": "paper", "yref": "paper", "xanchor": "center", "yanchor": "bottom",
                        "showarrow": False, "font": {"size": 14}})

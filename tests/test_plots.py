@@ -15,6 +15,13 @@ def test_history_figure_overlays_runs_and_gaps_non_finite_values():
     assert list(fig.data[-1].y) == [1.0, None, None]
     assert fig.layout.xaxis.range == (0.5, 10.5)
     assert fig.data[0].line.color != fig.data[-1].line.color
+    assert fig.layout.yaxis.range is None  # curves with numbers autoscale
+
+
+def test_an_empty_frame_has_whole_epoch_ticks_and_a_loss_axis_from_zero():
+    short = plots.history_figure({"run": {}}, planned_epochs=3)
+    assert short.layout.xaxis.dtick == 1 and short.layout.yaxis.range == (0, 1.02)
+    assert plots.history_figure({"run": {}}, planned_epochs=60).layout.xaxis.dtick == 8
 
 
 def test_decision_boundary_matches_model_probabilities():
