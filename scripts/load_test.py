@@ -44,8 +44,9 @@ IDLE = """() => !document.querySelector("[data-testid='stStatusWidget']")
               && !document.querySelector("[data-stale='true']")
               && ![...document.querySelectorAll("button")].some(b => b.innerText.trim().endsWith("Stop"))"""
 TRAINING = """() => [...document.querySelectorAll("button")].some(b => b.innerText.trim().endsWith("Stop"))"""
-# Started: the learner-facing "in line for training" notice is gone (training, or already over).
-STARTED = """() => !document.body.innerText.includes("in line for training")"""
+# Started: neither the line notice nor live.WAITING_FOR_SLOT shows (training, or already over).
+STARTED = """() => !document.body.innerText.includes("in line for training")
+                 && !document.body.innerText.includes("Waiting for a training slot")"""
 STUCK_ON = """() => ({running: !!document.querySelector("[data-testid='stStatusWidget']"),
                      stale: document.querySelectorAll("[data-stale='true']").length,
                      stop_shown: [...document.querySelectorAll("button")].some(b => b.innerText.trim().endsWith("Stop")),

@@ -16,6 +16,7 @@ from nnkit.ui import identity, predict
 from nnkit.ui.state import key, runs, store_run
 from nnkit.ui.widgets import chart, detected_device
 
+WAITING_FOR_SLOT = "Waiting for a training slot…"  # shown until the run's turn; the load test reads it
 Render = Callable[["LiveUpdate", str], None]  # noqa: F821 (LiveUpdate loads with Keras)
 
 
@@ -128,7 +129,7 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     st.session_state[live_key] = {"label": label, "settings": dict(settings), "history": {}, "epochs": 0,
                                   "run_id": run_id}
     bar_col, stop_col = st.columns([5, 1], vertical_alignment="center")
-    progress = bar_col.progress(0.0, text="Compiling the model…")
+    progress = bar_col.progress(0.0, text=WAITING_FOR_SLOT)
     if first_frame:
         from nnkit import plots
 
