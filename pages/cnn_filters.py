@@ -33,9 +33,13 @@ def decode(data: bytes):
         return None, str(exc)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=2, scope="session")
 def trained(fingerprint: str, _settings: dict, _shape: tuple, _n_classes: int, _weights: list):
-    """The run's CNN rebuilt once from its kept weights (run records keep no models)."""
+    """The run's CNN rebuilt once from its kept weights (run records keep no models).
+
+    Per session, not shared: twin learners' default runs have the same weights, and Keras's
+    JAX `predict` detaches a model's variables while it runs, so a shared copy would break
+    the other learner's concurrent `predict`."""
     return cnn.rebuild(_settings, _shape, _n_classes, _weights)
 
 

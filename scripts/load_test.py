@@ -148,7 +148,9 @@ async def _why_not_idle(page, path: str) -> dict:
         shot = ROOT / "test-artifacts" / f"load-stuck-{path}-{time.strftime('%H%M%S')}.png"
         shot.parent.mkdir(exist_ok=True)
         await page.screenshot(path=str(shot), full_page=True)
-        return {"screenshot": str(shot.relative_to(ROOT)), **await page.evaluate(STUCK_ON)}
+        exceptions = page.locator("[data-testid='stException']")
+        texts = [(await exceptions.nth(i).inner_text())[:4000] for i in range(await exceptions.count())]
+        return {"screenshot": str(shot.relative_to(ROOT)), "exception_texts": texts, **await page.evaluate(STUCK_ON)}
     return {}
 
 

@@ -45,6 +45,29 @@ def set_seed(seed: int) -> None:
         torch.manual_seed(seed)
 
 
+def warm_up() -> str:
+    """Import Keras and run one tiny fit, evaluate and predict; returns the backend's name.
+
+    Why: the first minute of a workshop is thirty sessions touching Keras for
+    the first time at once. Python hands a second thread a module that another
+    thread is still initialising whenever their imports wait on each other in
+    a cycle, and Keras's package has many; in the load test such runs failed
+    inside `model.fit` with variables that had no value. Called once per
+    process before any session builds a model (`ui.page_settings`), every later
+    import is a dictionary lookup and every lazily loaded training module is
+    already in place.
+    """
+    import keras
+
+    x = np.zeros((8, 2), "float32")
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="relu"), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    model.fit(x, x[:, :1], epochs=1, batch_size=4, validation_split=0.25, verbose=0)
+    model.evaluate(x, x[:, :1], verbose=0)
+    model.predict(x, verbose=0)
+    return keras.backend.backend()
+
+
 def framework_version() -> str:
     """Version string of the framework behind the active backend."""
     backend = name()

@@ -24,7 +24,8 @@ OVERFIT = "over-fitting"
 CUT_SHORT = "cut short"
 STOPPED = "stopped"
 STUCK = "not learning"
-KINDS = (LEARNED, DIVERGED, CHANCE, LR_TOO_HIGH, UNDERFIT, OVERFIT, CUT_SHORT, STOPPED, STUCK)
+FAILED = "failed"
+KINDS = (LEARNED, DIVERGED, CHANCE, LR_TOO_HIGH, UNDERFIT, OVERFIT, CUT_SHORT, STOPPED, STUCK, FAILED)
 
 SUCCESS, WARNING, ERROR, INFO = "success", "warning", "error", "info"
 
@@ -77,7 +78,7 @@ class Diagnosis:
         """Which colour the page's box gets: only a run that learned is green."""
         if self.kind == LEARNED:
             return SUCCESS
-        if self.kind == DIVERGED:
+        if self.kind in (DIVERGED, FAILED):
             return ERROR
         if self.kind == STOPPED:
             return INFO
@@ -131,6 +132,10 @@ def diagnose(history: Mapping[str, Sequence[float]], reason: str, baseline: Base
     if reason == "diverged" or (history.get("loss") and not train):
         return Diagnosis(DIVERGED, "The loss became NaN or infinite: training diverged.",
                          "Lower the learning rate (÷10) and train again.")
+    if reason == "failed":
+        return Diagnosis(FAILED, f"The run stopped with an error after {len(train)} epochs, so this is not "
+                         "a verdict on the settings.", "Try other settings; if the defaults fail too, tell "
+                         "your instructor.")
     if reason == "failed on the cluster":
         return Diagnosis(STOPPED, f"The cluster lost this run after {len(train)} epochs, so this is not a "
                          "verdict on the settings.", "Train again: the next run gets a fresh worker.")

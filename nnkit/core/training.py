@@ -15,6 +15,7 @@ from nnkit.core.data import Dataset, split
 
 FINISHED, DIVERGED, STOPPED, INTERRUPTED = "finished", "diverged", "stopped by user", "interrupted"
 FAILED_ON_CLUSTER = "failed on the cluster"  # the worker training it died (see core/cluster.py)
+FAILED = "failed"  # building, preparing or fitting raised (ui.train_live keeps the curves so far)
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class TrainResult:
     """What happened in one run, and why it ended."""
 
     history: dict[str, list[float]]
-    reason: str                      # FINISHED, DIVERGED, STOPPED, INTERRUPTED or FAILED_ON_CLUSTER
+    reason: str                      # FINISHED, DIVERGED, STOPPED, INTERRUPTED, FAILED(_ON_CLUSTER)
     epochs_run: int
     seconds: float                   # wall time of the whole fit
     seconds_per_epoch: float         # median over epochs after the first (compile) one

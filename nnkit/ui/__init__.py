@@ -6,7 +6,8 @@ each other's runs.
 
 - `controls`: settings widgets from a page's settings table, shareable links,
   instructor locks, twin runs;
-- `live`: Train/Stop with a live view, and `train_variants` for comparisons;
+- `live`: Train/Stop with a live view;
+- `compare`: `train_variants`, several models side by side in one click;
 - `widgets`: outcome boxes, runs table, downloads, charts with text
   alternatives, the device badge, links between pages;
 - `predict`: the predict-first question above Train and the verdict after the run;
@@ -17,8 +18,8 @@ each other's runs.
 from nnkit.ui.board import class_board, workshop_creator
 from nnkit.ui.controls import Controls, page_settings, twin_run
 from nnkit.ui.frame import ensure_app_navigation
-from nnkit.ui.live import (Variant, comparison_runs, live_view, recover_interrupted, results, train_button,
-                           train_live, train_variants)
+from nnkit.ui.compare import Variant, comparison_runs, results, train_variants
+from nnkit.ui.live import live_view, recover_interrupted, train_button, train_live
 from nnkit.ui.predict import show_prediction
 from nnkit.ui.state import init_state, key, last_run, runs
 from nnkit.ui.widgets import (chart, detected_device, device_badge, download_buttons, page_link,

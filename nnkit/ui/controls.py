@@ -10,7 +10,7 @@ import streamlit as st
 from nnkit.core import limits, settings
 from nnkit.core.runs import RunRecord
 from nnkit.ui import identity
-from nnkit.ui.frame import ensure_app_navigation
+from nnkit.ui.frame import ensure_app_navigation, keras_ready
 from nnkit.ui.state import key
 
 
@@ -70,6 +70,7 @@ def page_settings(ns: str, schema) -> Controls:
     same way); bad parameters are dropped with a visible notice.
     """
     ensure_app_navigation()  # a deep link as a fresh server's first request
+    keras_ready()  # before this page's first model, and only once per process
     workshop = limits.workshop_mode()
     saved = st.session_state.get(key(ns, "_saved"), {})
     for name, value in {**settings.defaults(schema), **saved}.items():

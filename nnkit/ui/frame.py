@@ -8,20 +8,48 @@ request is a deep link (`/losses?lr=0.1`) therefore runs `pages/losses.py`
 under v1 discovery, without app.py, so the learner sees Streamlit's raw file
 navigation ("app", "activations", …, "home") until someone opens `/`.
 
-The fix: the first page run that finds the flag still on turns it off (what
-`st.navigation` itself does) and reruns. The rerun keeps the page and its
-query string, and this time goes through app.py's `st.navigation`.
+The fix: a page run that finds itself under folder discovery turns the flag
+off (what `st.navigation` itself does) and reruns. The rerun keeps the page and
+its query string, and this time goes through app.py's `st.navigation`. The
+test is per run, not the flag alone: when a workshop's thirty learners open the
+link at once, runs that began before the first one turned the flag off are
+still under folder discovery although the flag now reads False.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
+
+APP = "app.py"
 
 
 def ensure_app_navigation() -> None:
     """Rerun through app.py's navigation if this run came from `pages/` discovery."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    if PagesManager.uses_pages_directory or _under_folder_discovery():
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def _under_folder_discovery() -> bool:
+    """True when this run's navigation lists app.py as a page: folder discovery does
+    (as its main page, "app"); app.py's own `st.navigation` never does."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return False
+    return any(Path(str(page.get("script_path", ""))).name == APP
+               for page in ctx.pages_manager.get_pages().values())
+
+
+@st.cache_resource(show_spinner="Starting Keras (once per server)…")
+def keras_ready() -> str:
+    """Keras imported and exercised once per process, before any session builds a model
+    (see `nnkit.core.backend.warm_up`); other sessions wait here for it."""
+    from nnkit.core import backend
+
+    return backend.warm_up()

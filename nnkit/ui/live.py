@@ -1,12 +1,11 @@
-"""Train/Stop with a live view, the per-session run store, and `train_variants`,
-which trains several models side by side so no page writes its own loop."""
+"""Train/Stop with a live view: one run from the click to its kept record.
+
+Comparisons of several models (`train_variants`) build on this in `ui.compare`."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import streamlit as st
 
@@ -15,6 +14,9 @@ from nnkit.core.runs import RunRecord
 from nnkit.ui import identity, predict
 from nnkit.ui.state import key, runs, store_run
 from nnkit.ui.widgets import chart, detected_device
+
+if TYPE_CHECKING:
+    from nnkit.ui.compare import HeldTurn
 
 WAITING_FOR_SLOT = "Waiting for a training slot…"  # shown until the run's turn; the load test reads it
 Render = Callable[["LiveUpdate", str], None]  # noqa: F821 (LiveUpdate loads with Keras)
@@ -156,19 +158,22 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     executor, notice = training_executor()
     if notice:
         bar_col.caption(notice)
-    with (held.take(executor, label, while_waiting) if held else executor.turn(label, while_waiting)) as place:
-        st.session_state[live_key]["queued"] = False
-        identity.mark_running(run_id)
-        if callable(data):  # costly inputs (e.g. features from a big network) are made in the turn too
-            data = data()
-        build = None if hasattr(model, "fit") else model
-        if build is not None:
-            model = build()
-        if callable(callbacks):
-            callbacks = callbacks()
-        progress.progress(0.0, text="Compiling the model…")
-        live = live_history(sink, batch_updates, *([min_interval] if min_interval else []))
-        result = executor.fit(model, data, config, [*callbacks, live], place, build)
+    try:
+        with (held.take(executor, label, while_waiting) if held else executor.turn(label, while_waiting)) as place:
+            st.session_state[live_key]["queued"] = False
+            identity.mark_running(run_id)
+            if callable(data):  # costly inputs (e.g. features from a big network) are made in the turn too
+                data = data()
+            build = None if hasattr(model, "fit") else model
+            if build is not None:
+                model = build()
+            if callable(callbacks):
+                callbacks = callbacks()
+            progress.progress(0.0, text="Compiling the model…")
+            live = live_history(sink, batch_updates, *([min_interval] if min_interval else []))
+            result = executor.fit(model, data, config, [*callbacks, live], place, build)
+    except Exception as error:  # noqa: BLE001 (the turn is already given back; the page must not crash)
+        return _record_failure(ns, error, run_id, progress, stop_slot)
     progress.empty()
     stop_slot.empty()
     del st.session_state[live_key]
@@ -202,6 +207,22 @@ def training_executor():
             logging.getLogger(__name__).warning("%s: training in this process instead", error)
             return LocalExecutor(default_capacity()), f"Training in this app's own process: {error}."
     return LocalExecutor(default_capacity()), None
+
+
+def _record_failure(ns: str, error: Exception, run_id, progress, stop_slot) -> RunRecord:
+    """A run that raised (a setting Keras refuses, a bug): say so where the run was, and keep
+    the curves so far as a "failed" run, so the learner can go on and nothing else is lost."""
+    from nnkit.core.training import FAILED
+
+    logging.getLogger(__name__).exception("a run on %s failed", ns)
+    progress.empty()
+    stop_slot.empty()
+    live = st.session_state.pop(key(ns, "live"))
+    message = f"Training failed after {live['epochs']} epochs: {type(error).__name__}: {error}."
+    record = RunRecord(live["label"], live["settings"], live["history"], FAILED, message, live["epochs"],
+                       guess=predict.click_guess(ns))
+    store_run(ns, record, run_id)
+    return record
 
 
 def _ordinal(n: int) -> str:
@@ -240,90 +261,3 @@ def recover_interrupted(ns: str) -> RunRecord | None:
                        guess=predict.click_guess(ns))
     store_run(ns, record, live.get("run_id"))
     return record
-
-
-# ---- several models side by side ------------------------------------------------
-
-class HeldTurn:
-    """One executor turn for all runs of one click.
-
-    Why: a comparison trains its models one after another. Taking a turn per
-    model would let other learners' runs in between, so everyone's comparison
-    would end late instead of the first learners' ending first (FIFO per click).
-    The turn is taken by the first run and given back when `stack` closes.
-    """
-
-    def __init__(self, stack: contextlib.ExitStack) -> None:
-        self._stack = stack
-        self._place = None
-
-    def take(self, executor, label: str, while_waiting):
-        if self._place is None:
-            self._place = self._stack.enter_context(executor.turn(label, while_waiting))
-        return contextlib.nullcontext(self._place)
-
-
-Draw = Callable[[dict[str, dict[str, Any]], int, str, bool], None]
-"""draw(results by label, planned epochs, chart-key tag, numbers): one picture of a comparison."""
-
-
-@dataclass
-class Variant:
-    """One model of a comparison: how to build it, and what to keep from it."""
-
-    label: str
-    settings: dict[str, Any]
-    build: Callable[[], Any]                                # a compiled Keras model
-    data: Any                                               # a Dataset, an (x, y) pair, or a function making one
-    config: Any                                             # a TrainConfig
-    live: Callable[[Any, Any], dict[str, Any]] | None = None  # (model, update) -> extra live results
-    keep: Callable[[Any], dict[str, Any]] | None = None       # model -> artifacts kept with the run
-    callbacks: Callable[[Any], tuple] | None = None           # model -> extra Keras callbacks
-    batch_updates: bool = False
-
-
-def train_variants(ns: str, variants: list[Variant], view, draw: Draw) -> list[RunRecord]:
-    """Train `variants` one after another into `view`, each redraw showing the
-    finished ones beside the one training, and return this comparison's runs.
-
-    Chart keys are unique per variant and update, and every run of one click
-    is tagged with the same comparison number, so `comparison_runs` finds the
-    set again after a rerun (or a Stop) without the page tracking anything.
-    """
-    group = st.session_state.get(key(ns, "_groups"), 0) + 1
-    st.session_state[key(ns, "_groups")] = group
-    with contextlib.ExitStack() as stack:
-        _train_each(ns, variants, view, draw, group, HeldTurn(stack))
-    return comparison_runs(ns, group)
-
-
-def _train_each(ns: str, variants: list[Variant], view, draw: Draw, group: int, held: HeldTurn) -> None:
-    for index, variant in enumerate(variants):
-        built: dict[str, Any] = {}  # filled once the run has its slot (see train_live)
-
-        def build(variant=variant, built=built):
-            built["model"] = variant.build()
-            return built["model"]
-
-        def render(update, tag, variant=variant, built=built, index=index) -> None:
-            live = variant.live(built["model"], update) if variant.live else {}
-            draw({**results(comparison_runs(ns, group)), variant.label: {"history": update.history, **live}},
-                 update.epochs, f"{tag}.{index}", False)
-
-        train_live(ns, variant.label, {**variant.settings, "_group": group}, build, variant.data,
-                   variant.config, view, render, variant.batch_updates, first_frame=index == 0,
-                   artifacts=(lambda variant=variant, built=built: variant.keep(built["model"]))
-                   if variant.keep else None,
-                   callbacks=(lambda variant=variant, built=built: tuple(variant.callbacks(built["model"])))
-                   if variant.callbacks else (), held=held)
-
-
-def comparison_runs(ns: str, group: int | None = None) -> list[RunRecord]:
-    """The runs of one `train_variants` click (the latest by default), oldest first."""
-    group = st.session_state.get(key(ns, "_groups"), 0) if group is None else group
-    return [r for r in runs(ns) if r.settings.get("_group") == group]
-
-
-def results(records: list[RunRecord]) -> dict[str, dict[str, Any]]:
-    """Finished runs as a `Draw` function wants them: curves plus kept artifacts, by label."""
-    return {r.label: {"history": r.history, **r.artifacts} for r in records}

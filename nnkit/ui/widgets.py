@@ -43,7 +43,7 @@ def show_outcome(record: RunRecord, diagnosis: Diagnosis | None = None) -> None:
     """Why the run ended and, given a diagnosis, what it really achieved, in a
     box whose colour says whether to worry: only a run that learned is green."""
     from nnkit.core.diagnosis import ERROR, INFO, SUCCESS
-    from nnkit.core.training import DIVERGED, FINISHED
+    from nnkit.core.training import DIVERGED, FAILED, FINISHED
 
     speed = ""
     if record.seconds_per_epoch:
@@ -53,7 +53,7 @@ def show_outcome(record: RunRecord, diagnosis: Diagnosis | None = None) -> None:
             speed += (f" That is {record.speedup:.1f}× faster than the same model on the CPU "
                       f"({record.cpu_seconds_per_epoch * 1000:.0f} ms per epoch).")
     if diagnosis is None:
-        severity = {FINISHED: SUCCESS, DIVERGED: ERROR}.get(record.reason, INFO)
+        severity = {FINISHED: SUCCESS, DIVERGED: ERROR, FAILED: ERROR}.get(record.reason, INFO)
         text = record.message + (speed if severity == SUCCESS else "")
     else:
         severity = diagnosis.severity

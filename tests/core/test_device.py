@@ -79,3 +79,9 @@ def test_probe_reads_nvidia_smi_without_a_framework(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     info = device.probe()
     assert info.summary() == "GPU: NVIDIA H100 80GB HBM3 (80 GB)" and info.framework is None
+
+
+def test_the_warm_up_trains_a_tiny_model_on_the_configured_backend():
+    from nnkit.core import backend
+
+    assert backend.warm_up() == backend.name()

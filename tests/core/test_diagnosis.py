@@ -94,6 +94,12 @@ def test_stopped_runs_are_not_judged_and_get_no_learning_rate_advice():
         assert d.kind == dx.STOPPED and d.severity == dx.INFO and "learning rate" not in d.text
 
 
+def test_a_run_that_raised_is_red_and_not_judged_on_its_settings():
+    d = dx.diagnose({"loss": [1.0, 0.5]}, "failed", TEN, 10)
+    assert d.kind == dx.FAILED and d.severity == dx.ERROR
+    assert "not a verdict" in d.text and "learning rate" not in d.text
+
+
 def test_a_short_run_still_falling_is_not_called_flattened_under_fitting():
     # CNN filters default: 3 epochs of Fashion-MNIST, 82% and still improving, loss far below ln 10
     history = {"loss": [1.2, 0.7, 0.55], "val_loss": [0.8, 0.6, 0.5],

@@ -29,6 +29,7 @@ def test_a_second_click_starts_a_new_comparison():
 
 def test_a_run_waits_in_line_for_a_busy_slot_then_starts_by_itself(monkeypatch):
     import threading
+    import time
 
     from nnkit.core import executor
     from nnkit.ui import live
@@ -40,12 +41,16 @@ def test_a_run_waits_in_line_for_a_busy_slot_then_starts_by_itself(monkeypatch):
         other_learner = pool.join("someone else's run")
         seen_waiting = []
 
-        def finish_other():
+        def finish_other():  # once this page's run has joined the line behind it (however slow the box)
+            deadline = time.monotonic() + 120
+            while not pool.waiting() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(1.0)  # the waiting page redraws its place in line meanwhile
             seen_waiting.append(pool.waiting())
             pool.leave(other_learner)
 
-        threading.Timer(3.0, finish_other).start()
         at = page_test(PAGE).run()
+        threading.Thread(target=finish_other, daemon=True).start()
         at.button(key="variants_test.train").click().run()
         assert not at.exception
         assert seen_waiting == [1]  # this page's first variant was in line behind the other run
@@ -97,5 +102,26 @@ def test_a_comparison_holds_one_turn_so_a_learner_who_joins_meanwhile_waits_for_
         assert places == [1, 1]  # still first in line while the second variant trains
         assert pool.position(joined[0]) == 0  # and training once the comparison is done
         pool.leave(joined[0])
+    finally:
+        live.training_executor.clear()
+
+
+def test_a_run_that_raises_is_kept_as_failed_with_a_red_box_and_frees_its_slot():
+    from nnkit.core.training import FAILED, FINISHED
+    from nnkit.ui import live
+
+    live.training_executor.clear()
+    try:
+        at = page_test(PAGE)
+        at.session_state["fail_first"] = True
+        at.run()
+        at.button(key="variants_test.train").click().run()
+        assert not at.exception
+        runs = at.session_state["variants_test.runs"]
+        assert [r.reason for r in runs] == [FAILED, FINISHED]  # the comparison went on after the failure
+        assert runs[0].message.startswith("Training failed after 0 epochs: ")
+        assert not any(b.label == "Stop" for b in at.button)  # no Stop or progress left behind
+        pool, _ = live.training_executor()
+        assert pool.in_flight() == 0 and pool.waiting() == 0
     finally:
         live.training_executor.clear()

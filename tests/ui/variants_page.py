@@ -23,6 +23,8 @@ variants = [ui.Variant(f"{units} units", {"units": units},
                        lambda units=units: models.build_mlp(models.MLPConfig((units,), "tanh", "adam", 0.05, 0), 2, 2),
                        dataset, TrainConfig(2, 32, 0.2, 0), keep=lambda model: {"params": model.count_params()})
             for units in (2, 8)]
+if st.session_state.get("fail_first"):  # a builder that raises, as a setting Keras refuses would
+    variants[0].build = lambda: models.build_mlp(models.MLPConfig((0,), "tanh", "adam", 0.05, 0), 2, 2)
 view = st.empty()
 if ui.train_button(NS):
     ui.train_variants(NS, variants, view, draw)

@@ -19,6 +19,7 @@ so a model built on top takes raw RGB in [0, 1] and is self-contained.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -123,23 +124,32 @@ def preprocess(images: np.ndarray, source: str) -> np.ndarray:
 
 @dataclass
 class Pretrained:
-    """A loaded ImageNet MobileNetV2 (its `net` takes preprocessed input) and where it came from."""
+    """A loaded ImageNet MobileNetV2 (its `net` takes preprocessed input) and where it came from.
+
+    One is shared by every session (`st.cache_resource`), so everything that
+    touches `net` holds `lock`: Keras's JAX backend detaches a model's variable
+    values for the length of each `predict` (to save memory) and reattaches
+    them after, so a second learner reading the same network meanwhile would
+    find no values ("'NoneType' object is not callable" inside Keras).
+    """
 
     net: object
     source: str
     size: int
     notice: str = ""
     _pooled: object = field(default=None, repr=False)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @property
     def pooled(self):
         """input → global-average-pooled 'out_relu' (1280 features), built once and reused."""
-        if self._pooled is None:
-            import keras
+        with self.lock:
+            if self._pooled is None:
+                import keras
 
-            base = base_of(self)
-            self._pooled = keras.Model(base.input, keras.layers.GlobalAveragePooling2D()(base.output))
-        return self._pooled
+                base = base_of(self)
+                self._pooled = keras.Model(base.input, keras.layers.GlobalAveragePooling2D()(base.output))
+            return self._pooled
 
     @property
     def source_text(self) -> str:
@@ -210,7 +220,8 @@ def top_classes(pretrained: Pretrained, image: np.ndarray, k: int = 5,
     """The `k` most likely ImageNet classes for one image, with probabilities."""
     classes = classes or imagenet_classes()
     x = preprocess(square(image, pretrained.size)[None], pretrained.source)
-    p = np.asarray(pretrained.net.predict(x, verbose=0))[0]
+    with pretrained.lock:
+        p = np.asarray(pretrained.net.predict(x, verbose=0))[0]
     order = np.argsort(p)[::-1][:k]
     return [(classes[i], float(p[i])) for i in order]
 
@@ -250,12 +261,13 @@ def base_of(pretrained: Pretrained, copy: bool = False):
     """
     import keras
 
-    base = truncated(pretrained.net, "out_relu", name="mobilenetv2_base")
-    if copy:
-        clone = keras.models.clone_model(base)
-        clone.set_weights(base.get_weights())
-        return clone
-    return base
+    with pretrained.lock:
+        base = truncated(pretrained.net, "out_relu", name="mobilenetv2_base")
+        if copy:
+            clone = keras.models.clone_model(base)
+            clone.set_weights(base.get_weights())
+            return clone
+        return base
 
 
 def features(pretrained: Pretrained, x: np.ndarray, batch_size: int = 32) -> np.ndarray:
@@ -269,6 +281,7 @@ def features(pretrained: Pretrained, x: np.ndarray, batch_size: int = 32) -> np.
     if n == 0:
         return np.zeros((0, 1280), "float32")
     padded = np.concatenate([x, np.zeros(((-n) % batch_size, *x.shape[1:]), x.dtype)])
-    out = pretrained.pooled.predict(preprocess(padded, pretrained.source), batch_size=batch_size,
-                                    verbose=0)
+    with pretrained.lock:
+        out = pretrained.pooled.predict(preprocess(padded, pretrained.source), batch_size=batch_size,
+                                        verbose=0)
     return np.asarray(out, dtype="float32")[:n]

@@ -118,10 +118,13 @@ def build_finetune(pretrained: Pretrained, n_classes: int, n_blocks: int, dropou
 
 
 def classifier(pretrained: Pretrained, head):
-    """Frozen base + trained head as one model on raw RGB in [0, 1] (for download)."""
+    """Frozen base + trained head as one model on raw RGB in [0, 1] (for download).
+
+    On a copy of the base: saving reads every weight, which must not meet
+    another learner's `predict` on the shared network (see `Pretrained`)."""
     import keras
 
-    inputs, outputs = _on_rgb(pretrained, base_of(pretrained), lambda x: head(x, training=False))
+    inputs, outputs = _on_rgb(pretrained, base_of(pretrained, copy=True), lambda x: head(x, training=False))
     return keras.Model(inputs, outputs, name="mobilenetv2_transfer")
 
 

@@ -143,3 +143,36 @@ def test_features_are_pooled_per_image_whatever_the_batch(net):
     assert feats.shape == (3, 1280) and np.isfinite(feats).all()
     np.testing.assert_allclose(pt.features(net, x[:1], batch_size=2), feats[:1], atol=1e-4)
     assert pt.features(net, x[:0]).shape == (0, 1280)
+
+
+# ---- one network shared by every session -------------------------------------------------
+
+def test_learners_sharing_the_network_use_it_one_at_a_time_and_all_get_answers(net):
+    """Keras's JAX predict detaches the model's variables while it runs: without the lock, a
+    second thread's predict on the same network fails ("'NoneType' object is not callable")."""
+    import threading
+
+    import skimage.data
+
+    photo, images = skimage.data.chelsea(), np.random.default_rng(0).random((8, SIZE, SIZE, 3), "float32")
+    answers, errors = [], []
+
+    def learner(work):
+        try:
+            for _ in range(3):
+                answers.append(work())
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+
+    with net.lock:  # held by "another learner": nobody else reaches the network meanwhile
+        threads = [threading.Thread(target=learner, args=(w,)) for w in
+                   (lambda: pt.top_classes(net, photo), lambda: pt.features(net, images),
+                    lambda: pt.base_of(net, copy=True).count_params())]
+        for thread in threads:
+            thread.start()
+        threads[0].join(0.5)
+        assert not answers and all(t.is_alive() for t in threads)
+    for thread in threads:
+        thread.join(120)
+    assert not errors, errors
+    assert len(answers) == 9
