@@ -28,6 +28,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -38,15 +39,22 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.core import raycluster  # noqa: E402  (the same loopback head the tests start)
+from nnkit.ui import live  # noqa: E402  (the texts a waiting learner sees)
 # Idle: no "Running" status widget, no element left stale by a rerun, and no
 # training in progress (nnkit's Stop button shows only while a model trains).
 IDLE = """() => !document.querySelector("[data-testid='stStatusWidget']")
               && !document.querySelector("[data-stale='true']")
               && ![...document.querySelectorAll("button")].some(b => b.innerText.trim().endsWith("Stop"))"""
-TRAINING = """() => [...document.querySelectorAll("button")].some(b => b.innerText.trim().endsWith("Stop"))"""
-# Started: neither the line notice nor live.WAITING_FOR_SLOT shows (training, or already over).
-STARTED = """() => !document.body.innerText.includes("in line for training")
-                 && !document.body.innerText.includes("Waiting for a training slot")"""
+# Watches the page from just before the click: whether Stop ever showed (a fast run may show it for
+# less than a polling interval) and when the run started (Stop shown, neither the learner's place
+# in line nor the wait for a slot), in seconds after the click. textContent: no layout per mutation.
+WATCH = ("() => { const nn = window.nnkitLoad = {clicked: performance.now(), sawStop: false, started: null}; "
+         "const check = () => { if (nn.started !== null) return; "
+         "const stop = [...document.querySelectorAll('button')].some(b => b.innerText.trim().endsWith('Stop')); "
+         "if (!stop) return; nn.sawStop = true; const text = document.body.textContent; "
+         f"if (!text.includes({json.dumps(live.IN_LINE)}) && !text.includes({json.dumps(live.WAITING_FOR_SLOT)})) "
+         "nn.started = (performance.now() - nn.clicked) / 1000; }; "
+         "new MutationObserver(check).observe(document.body, {subtree: true, childList: true, characterData: true}); }")
 STUCK_ON = """() => ({running: !!document.querySelector("[data-testid='stStatusWidget']"),
                      stale: document.querySelectorAll("[data-stale='true']").length,
                      stop_shown: [...document.querySelectorAll("button")].some(b => b.innerText.trim().endsWith("Stop")),
@@ -61,8 +69,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, workshop: bool, ray_address: str | None = None) -> subprocess.Popen:
-    env = {**os.environ, "NNKIT_WORKSHOP": "1" if workshop else "0"}
+def start_server(port: int, workshop: bool, ray_address: str | None, data_dir: str) -> subprocess.Popen:
+    # One run store for all replicas (as a deployment shares its database): `server_timeline` reads it.
+    env = {**os.environ, "NNKIT_WORKSHOP": "1" if workshop else "0", "NNKIT_DATA_DIR": data_dir}
+    env.pop("NNKIT_DB_URL", None)
     if ray_address:
         env["NNKIT_RAY_ADDRESS"] = ray_address
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
@@ -115,16 +125,17 @@ async def one_learner(browser, url: str, path: str, timeout_s: float) -> dict:
         _log(path, "loaded")
         await page.wait_for_function(IDLE, polling=500)
         _log(path, "idle, pressing Train")
+        await page.evaluate(WATCH)
         start = time.perf_counter()
+        result["clicked_at"] = time.time()
         await train.click()
-        try:  # train_live draws Stop at once, also while the run waits in line
-            await page.wait_for_function(TRAINING, polling=250, timeout=30_000)
-            await page.wait_for_function(STARTED, polling=250)  # left the line (or already over)
-        except PlaywrightTimeout:  # over before Stop was ever seen
-            pass
-        result["wait_s"] = round(time.perf_counter() - start, 1)
+        with contextlib.suppress(PlaywrightTimeout):  # train_live draws Stop at once, also while in line
+            await page.wait_for_function("() => window.nnkitLoad.sawStop", polling=250, timeout=30_000)
         await page.wait_for_function(IDLE, polling=500)
         result["seconds"] = round(time.perf_counter() - start, 1)
+        started = await page.evaluate("() => window.nnkitLoad.started")
+        result["wait_s"] = None if started is None else round(started, 1)
+        result["ended_at"] = time.time()
         _log(path, f"run started after {result['wait_s']} s, ended after {result['seconds']} s")
         exceptions = page.locator("[data-testid='stException']")
         result["exceptions"] = await exceptions.count()
@@ -185,6 +196,30 @@ def per_page(results: list[dict]) -> dict[str, dict]:
     return pages
 
 
+def server_timeline(data_dir: str, since: float) -> dict:
+    """What the servers saw, from the run store they wrote: each learner's time in the training
+    line and with a slot, and whether slots went out in the order learners joined (FIFO).
+
+    Browser-side times include the tabs' own delays (thirty of them share this box's cores);
+    these do not. A learner's click may train several models (a comparison): the click joins
+    the line once, so each learner counts once, from its first run's join to its last run's end.
+    """
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(Path(data_dir) / "runs.sqlite3")) as db:
+        rows = db.execute("SELECT learner, MIN(created), MIN(started), MAX(ended) FROM runs "
+                          "WHERE started IS NOT NULL AND created >= ? GROUP BY learner ORDER BY MIN(created)",
+                          (since,)).fetchall()
+    if not rows:
+        return {"learners": 0}
+    by_start = sorted(range(len(rows)), key=lambda i: rows[i][2])
+    return {"learners": len(rows),
+            "wait_in_line_s": _quantiles([round(started - joined, 1) for _, joined, started, _ in rows]),
+            "slot_held_s": _quantiles([round(ended - started, 1) for _, _, started, ended in rows if ended]),
+            "slots_given_out_of_join_order": sum(a > b for a, b in zip(by_start, by_start[1:])),
+            "first_join_to_last_end_s": round(max(r[3] or r[2] for r in rows) - rows[0][1], 1)}
+
+
 def main() -> None:
     from nnkit import catalog
 
@@ -201,10 +236,11 @@ def main() -> None:
     args = parser.parse_args()
     experiments = [p for p in args.pages.split(",") if p] or [Path(e.path).stem for e in catalog.EXPERIMENTS]
     crowd = [experiments[i % len(experiments)] for i in range(args.sessions)]
+    data_dir = tempfile.mkdtemp(prefix="nnkit-load-")
     with contextlib.ExitStack() as stack:
         ray_address = stack.enter_context(raycluster.head(os.cpu_count() or 2)) if args.ray else None
         ports = [] if args.url else [free_port() for _ in range(args.replicas)]
-        servers = [start_server(port, not args.no_workshop, ray_address) for port in ports]
+        servers = [start_server(port, not args.no_workshop, ray_address, data_dir) for port in ports]
         urls = [args.url] if args.url else [f"http://127.0.0.1:{port}" for port in ports]
         samplers = [RssSampler(server.pid) for server in servers]
         for sampler in samplers:
@@ -213,6 +249,7 @@ def main() -> None:
         try:
             for path in dict.fromkeys(crowd or experiments) if args.solo else ():
                 solo[path] = [asyncio.run(run(urls, [path], args.timeout))[0]["seconds"] for _ in range(args.solo)]
+            crowd_from = time.time()  # the solo runs before it are in the same store
             results = asyncio.run(run(urls, crowd, args.timeout)) if args.sessions else []
         finally:
             for sampler in samplers:
@@ -221,6 +258,7 @@ def main() -> None:
                 server.terminate()
                 server.wait(timeout=30)
     times = [r["seconds"] for r in results if r["seconds"] is not None]
+    spans = [r["ended_at"] for r in results if r.get("ended_at")], [r["clicked_at"] for r in results if r.get("clicked_at")]
     report = {"sessions": args.sessions, "workshop_mode": not args.no_workshop,
               "completed": sum(r["completed"] for r in results),
               "exceptions_on_pages": sum(r["exceptions"] for r in results),
@@ -229,7 +267,8 @@ def main() -> None:
               "failures": [r for r in results if not r["completed"]],
               "wait_s": _quantiles([r["wait_s"] for r in results if r["wait_s"] is not None]),
               "click_to_result_s": _quantiles(times),
-              "last_run_ends_s": max(times) if times else None,
+              "first_click_to_last_result_s": round(max(spans[0]) - min(spans[1]), 1) if spans[0] else None,
+              "server_side": server_timeline(data_dir, crowd_from) if servers else None,
               "replicas": len(urls), "training_on": "Ray (local head)" if args.ray else "each replica's process",
               "server_peak_rss_mib": [round(sampler.peak_mib) for sampler in samplers] or None,
               "per_page": per_page(results)}
@@ -238,7 +277,8 @@ def main() -> None:
         limit = sum(solo[path][-1] or 0 for path in crowd)  # the same runs, one after another
         report.update({"solo_click_to_result_s": {p: {"first": s[0], "later": s[-1]} for p, s in solo.items()},
                        "solo_sum_of_the_same_runs_s": round(limit, 1),
-                       "last_run_over_solo_sum": round(max(times) / limit, 2) if times and limit else None})
+                       "last_result_over_solo_sum": round((max(spans[0]) - min(spans[1])) / limit, 2)
+                       if spans[0] and limit else None})
     report["per_session"] = results
     print(json.dumps(report, indent=2))
 

@@ -60,6 +60,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE runs ADD COLUMN guess VARCHAR(200)",
         "ALTER TABLE runs ADD COLUMN guessed_right INTEGER",
     ),
+    (  # 4: when a run got its training slot and when it ended ("created" is when it joined the line)
+        "ALTER TABLE runs ADD COLUMN started FLOAT",
+        "ALTER TABLE runs ADD COLUMN ended FLOAT",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -132,6 +136,13 @@ class StoredRun:
     verdict: str | None
     guess: str | None = None
     guessed_right: bool | None = None
+    started: float | None = None   # got its training slot (None: never trained, e.g. left the line)
+    ended: float | None = None
+
+    @property
+    def waited(self) -> float | None:
+        """Seconds in the training line, from joining it to the run's turn."""
+        return None if self.started is None else self.started - self.created
 
 
 class RunStore:
@@ -185,8 +196,11 @@ class RunStore:
             return int(row.scalar_one())
 
     def set_status(self, run_id: int, status: str) -> None:
+        """Move a started run along; RUNNING also records when it got its training slot."""
+        started = "started = :now, " if status == RUNNING else ""
         with self.engine.begin() as conn:
-            conn.execute(sa.text("UPDATE runs SET status = :s WHERE id = :id"), {"s": status, "id": run_id})
+            conn.execute(sa.text(f"UPDATE runs SET {started}status = :s WHERE id = :id"),
+                         {"s": status, "id": run_id, "now": time.time()})
 
     def finish_run(self, run_id: int, record: Any, metric_name: str | None = None,
                    metric_value: float | None = None, verdict: str | None = None) -> None:
@@ -198,11 +212,12 @@ class RunStore:
             conn.execute(sa.text(
                 "UPDATE runs SET label = :label, settings = :settings, history = :history, reason = :reason, "
                 "message = :message, epochs_run = :epochs, seconds_per_epoch = :spe, device = :device, "
-                "status = 'done', metric_name = :mn, metric_value = :mv, verdict = :verdict WHERE id = :id"),
+                "status = 'done', metric_name = :mn, metric_value = :mv, verdict = :verdict, ended = :ended "
+                "WHERE id = :id"),
                 {"label": record.label[:200], "settings": _json(record.settings), "history": _json(history),
                  "reason": record.reason, "message": record.message, "epochs": record.epochs_run,
                  "spe": record.seconds_per_epoch, "device": record.device, "mn": metric_name,
-                 "mv": metric_value, "verdict": verdict, "id": run_id})
+                 "mv": metric_value, "verdict": verdict, "ended": time.time(), "id": run_id})
             learner = conn.execute(sa.text("SELECT learner FROM runs WHERE id = :id"), {"id": run_id}).scalar()
             if learner is not None:
                 self._prune(conn, learner)
@@ -245,7 +260,8 @@ class RunStore:
                           json.loads(r["history"]), r["reason"], r["message"], r["epochs_run"],
                           r["seconds_per_epoch"], r["device"], r["created"], r["workshop"], r["status"],
                           r["metric_name"], r["metric_value"], r["verdict"], r["guess"],
-                          None if r["guessed_right"] is None else bool(r["guessed_right"])) for r in rows]
+                          None if r["guessed_right"] is None else bool(r["guessed_right"]),
+                          r["started"], r["ended"]) for r in rows]
 
     # ---- workshops -------------------------------------------------------------
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import threading
 
+import time
+
 import pytest
 import sqlalchemy as sa
 
@@ -94,6 +96,18 @@ def test_workshop_board_needs_the_instructor_key(db):
     db.set_status(queued, store.RUNNING)
     summary = store.board_summary(db.workshop_runs(code, key))["first_neuron"]
     assert summary[store.RUNNING] == 1 and [r.label for r in summary["leaders"]] == ["b"]
+
+
+def test_a_run_keeps_when_it_joined_the_line_got_its_slot_and_ended(db):
+    run = db.start_run("alice-123", "first_neuron", "a", {})
+    time.sleep(0.05)
+    db.set_status(run, store.RUNNING)
+    db.finish_run(run, _record("a"))
+    (kept,) = db.runs("alice-123", "first_neuron")
+    assert kept.created < kept.started <= kept.ended and kept.waited >= 0.05
+    left = db.start_run("alice-123", "first_neuron", "b", {})  # never got a slot
+    db.finish_run(left, _record("b"))
+    assert next(r for r in db.runs("alice-123", "first_neuron") if r.label == "b").waited is None
 
 
 def test_thirty_concurrent_writers_lose_nothing(db):
