@@ -22,6 +22,7 @@ class Experiment:
     teaches: str    # what a learner leaves knowing
     try_this: str   # one concrete thing to click
     question: Question | None = None  # asked before Train; the experiment's predict.answer judges it
+    heavy: bool = False  # convolutions, recurrences or a pretrained network: a cluster gives it more CPUs, a GPU
 
     @property
     def name(self) -> str:
@@ -92,7 +93,8 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "filters turn from noise into edge detectors.",
                Question("How far will this training move the first-layer filters from their random start?",
                         ("Hardly: they stay noise (under 10% of their size)",
-                         "Clearly: they take shape (10% or more)"))),
+                         "Clearly: they take shape (10% or more)")),
+               heavy=True),
     Experiment("pages/rnn_text.py", "RNN text generation", ":material/edit_note:", "Architectures",
                "A recurrent network predicts the next character from its running state; temperature "
                "trades safe, repetitive text for surprising text, and an LSTM remembers further back "
@@ -102,7 +104,8 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                Question("Guessing uniformly among the text's characters costs ln k nats per character. Where "
                         "will this run's held-out loss end?",
                         ("No better than guessing", "Better, but above 60% of guessing's cost",
-                         "Below 60% of guessing's cost: it spells words"))),
+                         "Below 60% of guessing's cost: it spells words")),
+               heavy=True),
     Experiment("pages/autoencoder.py", "Autoencoders & anomalies", ":material/compress:", "Applications",
                "An autoencoder squeezed through a bottleneck rebuilds normal data well and unusual data "
                "badly, so reconstruction error flags anomalies; the threshold trades missed anomalies "
@@ -131,8 +134,15 @@ EXPERIMENTS: tuple[Experiment, ...] = (
                "and trainable parameters with the frozen head's, then unfreeze 4 blocks and train again.",
                Question("On these few images, which will score the higher validation accuracy: (a) the CNN "
                         "trained from scratch or (b) the new head on frozen ImageNet features?",
-                        ("(a) the CNN from scratch", "(b) the frozen ImageNet features", "They tie"))),
+                        ("(a) the CNN from scratch", "(b) the frozen ImageNet features", "They tie")),
+               heavy=True),
 )
+
+
+def is_heavy(ns: str) -> bool:
+    """Whether runs of namespace `ns` ("rnn_text" or one of its sections, "rnn_text.cmp") are heavy."""
+    entry = experiment(ns.split(".")[0])
+    return bool(entry and entry.heavy)
 
 
 def experiment(name: str) -> Experiment | None:

@@ -7,20 +7,26 @@ and every page trains there; nothing changes for a laptop or Community Cloud.
 
 How a run travels:
 - Admission is one named Ray actor shared by every replica (`Admission`), so
-  the place in line a learner sees is the cluster's, FIFO across replicas;
-  its capacity is the cluster's CPUs (or GPUs) divided by one run's request.
-- Each slot is a long-lived `Trainer` actor (warm imports, compiled caches);
-  the compiled model travels to it pickled (Keras 3 models pickle as .keras
-  bytes), so the remote run starts from exactly the page's initial weights.
+  the place in line a learner sees is the cluster's, FIFO across replicas.
+  Its capacity is the cluster's CPUs, and each run takes what it asks for.
+- What a run asks for comes from its page's workload (`request`): a small
+  dense net trains on one CPU and gains nothing from more; a page of
+  convolutions, recurrences or a pretrained network (`catalog.Experiment.heavy`)
+  asks for `NNKIT_RAY_CPUS_PER_RUN` CPUs (default 2) and, when the cluster has
+  GPUs, one GPU.
+- Each run is a Ray task with exactly that request, so Ray places it on a
+  node with room; Ray keeps its worker processes warm between tasks. The
+  builder (or the compiled model) travels to it pickled, so the remote run
+  starts from exactly the page's initial weights.
 - The remote fit streams each epoch's logs (and weights, throttled) and
-  throttled batch logs; the page's own callbacks (its live view, GAN mode
-  counts, filter snapshots: every nnkit callback) run here on the page's
-  model with the streamed weights, so renders and artefacts work unchanged.
-  Keras's own callbacks (EarlyStopping, ReduceLROnPlateau, ...) steer the
-  fit, so they run remotely.
-- Stop (or a rerun that abandons the script) tells the trainer to stop at
-  the next epoch; a worker that dies ends the run as FAILED_ON_CLUSTER with
-  the curves so far.
+  throttled batch logs through a `Channel` actor; the page's own callbacks
+  (its live view, GAN mode counts, filter snapshots: every nnkit callback)
+  run here on the page's model with the streamed weights, so renders and
+  artefacts work unchanged. Keras's own callbacks (EarlyStopping,
+  ReduceLROnPlateau, ...) steer the fit, so they run remotely.
+- Stop (or a rerun that abandons the script) tells the run to stop at the
+  next batch; a worker that dies ends the run as FAILED_ON_CLUSTER with the
+  curves so far.
 """
 
 from __future__ import annotations
@@ -30,99 +36,104 @@ import os
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
 
 from nnkit.core.executor import LocalExecutor
 from nnkit.core.training import FAILED_ON_CLUSTER
 
 RAY_ADDRESS_ENV = "NNKIT_RAY_ADDRESS"
-CPUS_ENV = "NNKIT_RAY_CPUS_PER_RUN"
+CPUS_ENV = "NNKIT_RAY_CPUS_PER_RUN"  # what a heavy run asks for; a light one asks for 1
+HEAVY_CPUS = 2
 NAMESPACE = "nnkit"
-POLL_S = 0.1          # how often the page asks the trainer for news
+POLL_S = 0.1          # how often the page asks for news
 WEIGHTS_EVERY_S = 0.25  # streamed weights at most this often (the live view redraws no faster)
+STOP_CHECK_S = 0.1    # how often a remote fit asks whether Stop was pressed
 
 
 class ClusterUnavailable(RuntimeError):
     """The configured cluster could not be reached; the caller trains in-process."""
 
 
+@dataclass(frozen=True)
+class Request:
+    """What one run asks the cluster for."""
+
+    cpus: float
+    gpus: float = 0.0
+
+
+def request(heavy: bool, cluster_cpus: float, cluster_gpus: float, heavy_cpus: float) -> Request:
+    """A run's CPUs and GPUs from its page's workload, within what the cluster has."""
+    if not heavy:
+        return Request(1.0)
+    return Request(max(1.0, min(heavy_cpus, cluster_cpus)), 1.0 if cluster_gpus >= 1 else 0.0)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A run's turn on the cluster: its ticket in the line and what it may use."""
+
+    number: int
+    request: Request
+
+
 class Admission:
-    """The cluster-wide line (a Ray actor): FIFO tickets, each admitted run holding one slot.
+    """The cluster-wide line (a Ray actor): FIFO tickets, each admitted run holding its CPUs.
 
     Plain Python around `LocalExecutor`'s queue, so its order and estimates
-    are the ones the in-process executor is tested for; slots name which
-    `Trainer` actor a run uses.
+    are the ones the in-process executor is tested for.
     """
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: float) -> None:
         self.queue = LocalExecutor(capacity)
         self.tickets: dict[int, Any] = {}
-        self.slots: dict[int, int] = {}
 
-    def join(self, label: str) -> int:
-        ticket = self.queue.join(label)
+    def join(self, label: str, cpus: float = 1.0) -> int:
+        ticket = self.queue.join(label, cpus)
         self.tickets[ticket.number] = ticket
         return ticket.number
 
-    def status(self, number: int) -> tuple[int, float, int | None]:
-        """(position, estimated wait, slot once admitted); position 0 means train now."""
+    def status(self, number: int) -> tuple[int, float]:
+        """(position, estimated wait); position 0 means train now."""
         ticket = self.tickets.get(number)
         if ticket is None:
-            return -1, 0.0, None
-        place = self.queue.position(ticket)
-        if place == 0 and number not in self.slots:
-            taken = set(self.slots.values())
-            self.slots[number] = next(i for i in range(self.queue.capacity) if i not in taken)
-        return place, self.queue.estimate(ticket), self.slots.get(number)
+            return -1, 0.0
+        return self.queue.position(ticket), self.queue.estimate(ticket)
 
     def leave(self, number: int) -> None:
         ticket = self.tickets.pop(number, None)
-        self.slots.pop(number, None)
         if ticket is not None:
             self.queue.leave(ticket)
 
 
-class Trainer:
-    """One training slot on the cluster (a threaded Ray actor: `updates` and `stop`
-    answer while `train` runs)."""
+class Channel:
+    """Where remote runs and the pages watching them meet (a threaded Ray actor that holds
+    no CPUs): updates flow to the page, Stop flows to the run."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._updates: dict[str, list[dict[str, Any]]] = {}
         self._stops: set[str] = set()
-        self._active = 0
+        self._pids: dict[str, int] = {}
 
-    def pid(self) -> int:
-        return os.getpid()
-
-    def active(self) -> int:
-        """Runs training on this slot now (0 once a stopped run has let go)."""
+    def begin(self, run: str, pid: int) -> None:
         with self._lock:
-            return self._active
+            self._pids[run] = pid
+            self._updates.setdefault(run, [])
 
-    def train(self, run: str, model, data, config, callbacks: Sequence, batch_updates: bool):
-        """Fit like `nnkit.train` in-process; returns (TrainResult, final weights).
-
-        `model` is the compiled model, or the page's zero-argument builder (it
-        builds the same seeded weights here, and shipping it avoids
-        serialising a model, which makes Keras import TensorFlow under JAX).
-        """
-        from nnkit.core.training import train
-
-        if not hasattr(model, "fit"):
-            model = model()
+    def end(self, run: str, dead: bool = False) -> None:
+        """The run is over; a stopped (or dead) run's page no longer reads its updates."""
         with self._lock:
-            self._active += 1
-            self._updates[run] = []
-        stream, stop = _stream_callbacks(self, run, batch_updates)
-        try:
-            result = train(model, data, config, callbacks=[*callbacks, stream], stop=stop)
-        finally:
-            with self._lock:
-                self._active -= 1
-                self._stops.discard(run)
-        result.validation = None  # the page has its own copy of the data
-        return result, model.get_weights()
+            self._pids.pop(run, None)
+            if run in self._stops or dead:
+                self._updates.pop(run, None)
+            self._stops.discard(run)
+
+    def training(self) -> dict[str, int]:
+        """Runs training now, with the process id of the worker training each."""
+        with self._lock:
+            return dict(self._pids)
 
     def push(self, run: str, update: dict[str, Any]) -> None:
         with self._lock:
@@ -138,48 +149,84 @@ class Trainer:
             news, self._updates[run] = self._updates.get(run, []), []
             return news
 
+    def forget(self, run: str) -> None:
+        with self._lock:
+            self._updates.pop(run, None)
+
     def stop(self, run: str) -> None:
         with self._lock:
             self._stops.add(run)
 
 
-def _stream_callbacks(trainer: Trainer, run: str, batch_updates: bool):
+def train_remotely(channel, run: str, model, data, config, callbacks: Sequence, batch_updates: bool):
+    """The Ray task: fit like `nnkit.train` in-process; returns (TrainResult, final weights).
+
+    `model` is the compiled model, or the page's zero-argument builder (it
+    builds the same seeded weights here, and shipping it avoids
+    serialising a model, which makes Keras import TensorFlow under JAX).
+    """
+    import ray
+
+    from nnkit.core.training import train
+
+    ray.get(channel.begin.remote(run, os.getpid()))
+    try:
+        if not hasattr(model, "fit"):
+            model = model()
+        stream, stop = _stream_callbacks(channel, run, batch_updates)
+        result = train(model, data, config, callbacks=[*callbacks, stream], stop=stop)
+    finally:
+        ray.get(channel.end.remote(run))
+    result.validation = None  # the page has its own copy of the data
+    return result, model.get_weights()
+
+
+def _stream_callbacks(channel, run: str, batch_updates: bool):
     """The remote side's two callbacks: one streams logs and weights, one stops on request."""
     import keras
+    import ray
 
     from nnkit.core.callbacks import StopRequest
+
+    asked = {"at": 0.0, "stop": False}
+
+    def stopping() -> bool:  # asked at most every STOP_CHECK_S: a batch may take a millisecond
+        if not asked["stop"] and time.perf_counter() - asked["at"] >= STOP_CHECK_S:
+            asked.update(at=time.perf_counter(), stop=ray.get(channel.stopping.remote(run)))
+        return asked["stop"]
+
+    def push(update) -> None:  # waited for, so updates arrive in order
+        ray.get(channel.push.remote(run, update))
 
     class Stream(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
             self._weights_sent = 0.0
             self._batch_sent = time.perf_counter()
-            trainer.push(run, {"params": dict(self.params)})
+            push({"params": dict(self.params)})
 
         def on_epoch_end(self, epoch, logs=None):
             update = {"epoch": epoch, "logs": {k: float(v) for k, v in (logs or {}).items()}}
             if time.perf_counter() - self._weights_sent >= WEIGHTS_EVERY_S or epoch + 1 >= self.params["epochs"]:
                 update["weights"] = self.model.get_weights()
                 self._weights_sent = time.perf_counter()
-            trainer.push(run, update)
+            push(update)
 
         def on_train_batch_end(self, batch, logs=None):
             if batch_updates and time.perf_counter() - self._batch_sent >= WEIGHTS_EVERY_S:
                 self._batch_sent = time.perf_counter()
-                trainer.push(run, {"batch": batch, "logs": {k: float(v) for k, v in (logs or {}).items()}})
-            if trainer.stopping(run):
+                push({"batch": batch, "logs": {k: float(v) for k, v in (logs or {}).items()}})
+            if stopping():
                 self.model.stop_training = True
 
     class RemoteStop(StopRequest):
         @property
         def requested(self) -> bool:
-            return trainer.stopping(run)
+            return stopping()
 
         @requested.setter
         def requested(self, value: bool) -> None:
-            pass  # set by StopRequest.__init__; the trainer's stop list is the truth
+            pass  # set by StopRequest.__init__; the channel's stop list is the truth
 
-    if not batch_updates:  # a batch hook costs Keras its async dispatch; epochs are short here
-        del Stream.on_train_batch_end
     return Stream(), RemoteStop()
 
 
@@ -192,13 +239,13 @@ def runs_here(callback) -> bool:
 class RayExecutor:
     """Admission and training on a Ray cluster; the same `turn` as `LocalExecutor`, plus `fit`."""
 
-    def __init__(self, address: str, cpus_per_run: float | None = None) -> None:
+    def __init__(self, address: str, heavy_cpus: float | None = None) -> None:
         import ray
 
         from nnkit.core import backend
 
         self.address = address
-        self.cpus_per_run = cpus_per_run or float(os.environ.get(CPUS_ENV, "1") or 1)
+        self.heavy_cpus = heavy_cpus or float(os.environ.get(CPUS_ENV, "") or HEAVY_CPUS)
         env = {"KERAS_BACKEND": backend.name(), "PYTHONPATH": _project_root()}
         try:
             _check_reachable(address)
@@ -210,49 +257,39 @@ class RayExecutor:
             with contextlib.suppress(Exception):
                 ray.shutdown()
             raise ClusterUnavailable(f"the Ray cluster at {address} could not be reached ({error})") from error
-        self.gpus_per_run = 1 if resources.get("GPU", 0) >= 1 else 0
-        by_cpu = int(resources.get("CPU", 1) // self.cpus_per_run)
-        self.capacity = max(1, int(resources["GPU"]) if self.gpus_per_run else by_cpu)
+        self.cpus, self.gpus = float(resources.get("CPU", 1)), float(resources.get("GPU", 0))
+        self.capacity = self.cpus
         self._ray = ray
         self._admission = ray.remote(Admission).options(
             name="nnkit-admission", get_if_exists=True, lifetime="detached", num_cpus=0).remote(self.capacity)
+        self.channel = ray.remote(Channel).options(
+            name="nnkit-channel", get_if_exists=True, lifetime="detached", num_cpus=0,
+            max_concurrency=64).remote()
+        self._task = ray.remote(max_retries=0)(train_remotely)
+
+    def request(self, heavy: bool) -> Request:
+        return request(heavy, self.cpus, self.gpus, self.heavy_cpus)
 
     @contextlib.contextmanager
     def turn(self, label: str, while_waiting: Callable[[int, float], None] | None = None,
-             poll: float = 0.5) -> Iterator[int]:
-        """Wait for a cluster slot (reporting place and estimate), hold it, always give it back."""
+             poll: float = 0.5, heavy: bool = False) -> Iterator[Place]:
+        """Wait for room on the cluster (reporting place and estimate), hold it, always give it back."""
         ray = self._ray
-        number = ray.get(self._admission.join.remote(label))
+        wanted = self.request(heavy)
+        number = ray.get(self._admission.join.remote(label, wanted.cpus))
         try:
             while True:
-                place, eta, slot = ray.get(self._admission.status.remote(number))
+                place, eta = ray.get(self._admission.status.remote(number))
                 if place == 0:
                     break
                 if while_waiting:
                     while_waiting(place, eta)
                 time.sleep(poll)
-            yield slot
+            yield Place(number, wanted)
         finally:
             self._admission.leave.remote(number)
 
-    def trainer(self, slot: int, ready_within: float = 120.0):
-        """The warm actor behind `slot`: created on first use, restarted by Ray if its
-        worker died, and answering before a run is handed to it."""
-        ray = self._ray
-        trainer = ray.remote(Trainer).options(
-            name=f"nnkit-trainer-{slot}", get_if_exists=True, lifetime="detached", max_restarts=-1,
-            max_concurrency=4, num_cpus=self.cpus_per_run, num_gpus=self.gpus_per_run).remote()
-        deadline = time.monotonic() + ready_within
-        while True:
-            try:
-                ray.get(trainer.pid.remote(), timeout=ready_within)
-                return trainer
-            except ray.exceptions.RayError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.5)  # restarting after its worker died
-
-    def fit(self, model, data, config, callbacks: Sequence, place: int, build: Callable | None = None):
+    def fit(self, model, data, config, callbacks: Sequence, place: Place, build: Callable | None = None):
         """Train `model` remotely; the page's callbacks see it here as if it trained in-process.
 
         `build` is the page's builder of `model`, shipped instead of the model when it pickles."""
@@ -264,24 +301,24 @@ class RayExecutor:
         run = uuid.uuid4().hex
         batch_updates = any(isinstance(c, LiveBatchHistory) for c in here)
         mirror = _Mirror(model, here)
-        try:
-            trainer = self.trainer(place)
-        except ray.exceptions.RayError as error:
-            return mirror.failed(error, config)
-        pending = trainer.train.remote(run, _shippable(build, model), data, config, there, batch_updates)
+        pending = self._task.options(num_cpus=place.request.cpus, num_gpus=place.request.gpus).remote(
+            self.channel, run, _shippable(build, model), data, config, there, batch_updates)
         try:
             while True:
                 done, _ = ray.wait([pending], timeout=POLL_S)
-                mirror.apply(ray.get(trainer.updates.remote(run)))
+                mirror.apply(ray.get(self.channel.updates.remote(run)))
                 if done:
                     break
             result, weights = ray.get(pending)
         except ray.exceptions.RayError as error:
+            mirror.apply(ray.get(self.channel.updates.remote(run)))
+            ray.get(self.channel.end.remote(run, dead=True))  # the worker is gone: so is what it sent
             return mirror.failed(error, config)
         except BaseException:
-            trainer.stop.remote(run)  # Stop or a rerun cut this script off: end the remote fit too
+            self.channel.stop.remote(run)  # Stop or a rerun cut this script off: end the remote fit too
             raise
-        mirror.apply(ray.get(trainer.updates.remote(run)))
+        mirror.apply(ray.get(self.channel.updates.remote(run)))
+        self.channel.forget.remote(run)
         model.set_weights(weights)
         mirror.end()
         result.history = mirror.history or result.history  # with what local callbacks logged

@@ -53,12 +53,14 @@ class Ticket:
 
     label: str
     number: int
+    size: float = 1.0  # the share of `capacity` the run needs: 1 in-process, its CPUs on a cluster
     joined: float = field(default_factory=time.monotonic)
     started: float | None = None
 
 
 class LocalExecutor:
-    """FIFO admission of training runs in this process, `capacity` at a time."""
+    """FIFO admission of training runs in this process: runs train while their sizes
+    fit in `capacity` (`capacity` runs at a time when every run is of size 1)."""
 
     def __init__(self, capacity: int) -> None:
         if capacity < 1:
@@ -70,17 +72,20 @@ class LocalExecutor:
         self._durations: deque[float] = deque(maxlen=20)
         self._numbers = itertools.count(1)
 
-    def join(self, label: str) -> Ticket:
-        """Take a place at the back of the line."""
+    def join(self, label: str, size: float = 1.0) -> Ticket:
+        """Take a place at the back of the line, for a run that needs `size` of the capacity."""
         with self._lock:
-            ticket = Ticket(label, next(self._numbers))
+            ticket = Ticket(label, next(self._numbers), size)
             self._waiting.append(ticket)
             self._admit()
             return ticket
 
     def _admit(self) -> None:
-        # Caller holds the lock: move the front of the line into free slots.
-        while self._waiting and len(self._running) < self.capacity:
+        # Caller holds the lock: move the front of the line in while it fits. Strictly FIFO (a small
+        # run never passes a big one, or big runs would starve), and a run bigger than the whole
+        # capacity trains alone rather than never.
+        while self._waiting and (not self._running or
+                                 sum(t.size for t in self._running) + self._waiting[0].size <= self.capacity):
             ticket = self._waiting.popleft()
             ticket.started = time.monotonic()
             self._running.append(ticket)
@@ -109,9 +114,11 @@ class LocalExecutor:
             if ahead is None:
                 return 0.0
             now = time.monotonic()
-            # Each free-up of a slot admits one run; runs ahead go first, `capacity` at a time.
+            # Each free-up of a slot admits one run; runs ahead go first, as many at a time as fit.
             remaining = sorted(max(0.0, typical - (now - t.started)) for t in self._running)
-            rounds, slot = divmod(ahead, self.capacity)
+            sizes = [t.size for t in (*self._running, *self._waiting)]
+            at_once = max(1, int(self.capacity // (sum(sizes) / len(sizes))))
+            rounds, slot = divmod(ahead, at_once)
             first_free = remaining[slot] if slot < len(remaining) else 0.0
             return first_free + rounds * typical
 
@@ -142,9 +149,12 @@ class LocalExecutor:
 
     @contextlib.contextmanager
     def turn(self, label: str, while_waiting: Callable[[int, float], None] | None = None,
-             poll: float = 0.5) -> Iterator[Ticket]:
+             poll: float = 0.5, heavy: bool = False) -> Iterator[Ticket]:
         """Wait for a slot (calling `while_waiting(position, eta)` every `poll` s), hold it
-        for the block, and always give it back, whatever ends the block."""
+        for the block, and always give it back, whatever ends the block.
+
+        `heavy` (a page of convolutions, recurrences or a pretrained network) sizes a
+        cluster run's request; here every run takes one slot of this process's cores."""
         ticket = self.join(label)
         try:
             while not self.wait_turn(ticket, poll if while_waiting else None):

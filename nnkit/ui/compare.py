@@ -27,9 +27,9 @@ class HeldTurn:
         self._stack = stack
         self._place = None
 
-    def take(self, executor, label: str, while_waiting):
+    def take(self, executor, label: str, while_waiting, heavy: bool = False):
         if self._place is None:
-            self._place = self._stack.enter_context(executor.turn(label, while_waiting))
+            self._place = self._stack.enter_context(executor.turn(label, while_waiting, heavy=heavy))
         return contextlib.nullcontext(self._place)
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import streamlit as st
 
+from nnkit import catalog
 from nnkit.core.executor import LocalExecutor, default_capacity
 from nnkit.core.runs import RunRecord
 from nnkit.ui import identity, predict
@@ -159,8 +160,10 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     executor, notice = training_executor()
     if notice:
         bar_col.caption(notice)
+    heavy = catalog.is_heavy(ns)
     try:
-        with (held.take(executor, label, while_waiting) if held else executor.turn(label, while_waiting)) as place:
+        with (held.take(executor, label, while_waiting, heavy) if held
+              else executor.turn(label, while_waiting, heavy=heavy)) as place:
             st.session_state[live_key]["queued"] = False
             identity.mark_running(run_id)
             if callable(data):  # costly inputs (e.g. features from a big network) are made in the turn too

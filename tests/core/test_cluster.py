@@ -34,8 +34,8 @@ def _build():
 
 def _fit(executor, epochs, sink=lambda update: None, build=_build, points=MOONS):
     live = callbacks.live_history(sink, min_interval=0.0)
-    with executor.turn("test run") as slot:
-        return executor.fit(build(), points, training.TrainConfig(epochs=epochs), [live], slot, build)
+    with executor.turn("test run") as place:
+        return executor.fit(build(), points, training.TrainConfig(epochs=epochs), [live], place, build)
 
 
 def test_a_run_on_the_cluster_has_the_same_curves_as_in_process(executor):
@@ -52,8 +52,8 @@ def test_a_run_on_the_cluster_has_the_same_curves_as_in_process(executor):
 def test_the_trained_weights_come_back_to_the_page(executor):
     model = _build()
     before = [w.copy() for w in model.get_weights()]
-    with executor.turn("weights") as slot:
-        executor.fit(model, MOONS, training.TrainConfig(epochs=3), [], slot, _build)
+    with executor.turn("weights") as place:
+        executor.fit(model, MOONS, training.TrainConfig(epochs=3), [], place, _build)
     assert any(not np.allclose(a, b) for a, b in zip(before, model.get_weights()))
     accuracy = float(np.mean((model.predict(MOONS.x, verbose=0)[:, 0] > 0.5) == MOONS.y))
     assert accuracy > 0.7  # the page's figures read a trained model
@@ -70,15 +70,14 @@ def test_stop_ends_the_remote_run_within_seconds(executor):
         if update.epoch >= 2:
             raise Rerun()
 
-    with pytest.raises(Rerun):
-        _fit(executor, 300, stop_after_two, points=big)
-    trainer = executor.trainer(0)
-    stopped_at = time.monotonic()
     import ray
 
-    while ray.get(trainer.active.remote()) and time.monotonic() - stopped_at < 10:
+    with pytest.raises(Rerun):
+        _fit(executor, 300, stop_after_two, points=big)
+    stopped_at = time.monotonic()
+    while ray.get(executor.channel.training.remote()) and time.monotonic() - stopped_at < 10:
         time.sleep(0.1)
-    assert ray.get(trainer.active.remote()) == 0
+    assert ray.get(executor.channel.training.remote()) == {}  # the remote fit let go
     assert time.monotonic() - stopped_at < 2.5
 
 
@@ -86,36 +85,57 @@ def test_a_killed_worker_fails_the_run_and_keeps_its_curves(executor):
     import ray
 
     big = data.TOY_2D["moons"](n_samples=3000, noise=0.2, seed=0)
-    pid = ray.get(executor.trainer(0).pid.remote())
     killed = threading.Event()
 
     def kill_after_two(update):
         if update.epoch >= 2 and not killed.is_set():
             killed.set()
+            (pid,) = ray.get(executor.channel.training.remote()).values()  # the worker training it
             os.kill(pid, signal.SIGKILL)
 
     result = _fit(executor, 300, kill_after_two, points=big)
     assert result.reason == training.FAILED_ON_CLUSTER
     assert len(result.history["loss"]) >= 2 and "failed after" in result.message
-    assert _fit(executor, 2).reason == training.FINISHED  # the slot's trainer came back
+    assert _fit(executor, 2).reason == training.FINISHED  # the next run gets a fresh worker
 
 
 def test_the_line_is_the_clusters_and_reports_places(executor):
-    assert executor.capacity == 2  # two CPUs, one per run
-    places, slots = [], []
+    assert executor.capacity == 2  # two CPUs; a light run takes one
+    places, turns = [], []
 
     def third():
-        with executor.turn("third", lambda place, eta: places.append(place), poll=0.05) as slot:
-            slots.append(slot)
+        with executor.turn("third", lambda place, eta: places.append(place), poll=0.05) as place:
+            turns.append(place)
 
     with executor.turn("first") as a, executor.turn("second") as b:
-        assert {a, b} == {0, 1}
+        assert a.number != b.number and a.request == b.request == cluster.Request(1.0)
         waiting = threading.Thread(target=third)
         waiting.start()
         time.sleep(1.5)
-        assert slots == [] and places and set(places) == {1}  # first in line while both slots train
+        assert turns == [] and places and set(places) == {1}  # first in line while both train
     waiting.join(30)
-    assert slots and slots[0] in (0, 1)
+    assert turns
+
+
+def test_a_heavy_page_asks_for_more_cpus_and_a_gpu_where_there_is_one(executor):
+    assert cluster.request(False, 8, 1, 2) == cluster.Request(1.0)  # a small dense net: one CPU, no GPU
+    assert cluster.request(True, 8, 1, 2) == cluster.Request(2.0, 1.0)
+    assert cluster.request(True, 8, 0, 4) == cluster.Request(4.0)
+    assert cluster.request(True, 1, 0, 4) == cluster.Request(1.0)  # never more than the cluster has
+    places, trained = [], []
+
+    def light():
+        with executor.turn("a dense net", lambda place, eta: places.append(place), poll=0.05):
+            trained.append(True)
+
+    with executor.turn("a CNN", heavy=True) as big:  # both of this cluster's CPUs
+        assert big.request == cluster.Request(2.0)
+        waiting = threading.Thread(target=light)
+        waiting.start()
+        time.sleep(1.0)
+        assert not trained and places and set(places) == {1}  # no CPU left for it while the CNN trains
+    waiting.join(30)
+    assert trained
 
 
 def test_an_unreachable_cluster_is_reported_at_once():

@@ -94,3 +94,18 @@ def test_capacity_is_one_unless_set(monkeypatch):
     assert executor.default_capacity() == 1
     with pytest.raises(ValueError):
         LocalExecutor(0)
+
+
+def test_runs_of_different_sizes_share_the_capacity_in_line_order():
+    pool = LocalExecutor(4)  # e.g. a cluster's four CPUs
+    small, big, after = pool.join("1 CPU", 1), pool.join("3 CPUs", 3), pool.join("1 CPU more", 1)
+    assert [pool.position(t) for t in (small, big, after)] == [0, 0, 1]  # 1 + 3 fill it
+    pool.leave(small)
+    assert pool.position(after) == 0  # 3 + 1 fit again
+    huge = pool.join("8 CPUs", 8)
+    assert pool.position(huge) == 1
+    pool.leave(big)
+    pool.leave(after)
+    assert pool.position(huge) == 0  # bigger than the whole capacity: it trains alone, not never
+    tiny = pool.join("1 CPU", 1)
+    assert pool.position(tiny) == 1  # behind the big one, though a CPU is free

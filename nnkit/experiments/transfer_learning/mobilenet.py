@@ -126,11 +126,9 @@ def preprocess(images: np.ndarray, source: str) -> np.ndarray:
 class Pretrained:
     """A loaded ImageNet MobileNetV2 (its `net` takes preprocessed input) and where it came from.
 
-    One is shared by every session (`st.cache_resource`), so everything that
-    touches `net` holds `lock`: Keras's JAX backend detaches a model's variable
-    values for the length of each `predict` (to save memory) and reattaches
-    them after, so a second learner reading the same network meanwhile would
-    find no values ("'NoneType' object is not callable" inside Keras).
+    One is shared by every session (`st.cache_resource`), so it never goes
+    through Keras's `predict` (see `infer`), and everything that reads, traces
+    or clones it holds `lock`: a Keras model is not made for several threads.
     """
 
     net: object
@@ -215,13 +213,27 @@ def square(image: np.ndarray, size: int) -> np.ndarray:
     return x.astype("float32")
 
 
+def infer(model, x: np.ndarray, batch_size: int = 32) -> np.ndarray:
+    """`model(x)` batch by batch, for the shared network, instead of `model.predict`.
+
+    Why: Keras's JAX `predict` detaches every variable's value for the length of
+    the call and reattaches them at its end; one that raises midway (or meets
+    another thread) leaves the network without weights for every session until
+    the server restarts. A plain call only reads them.
+    """
+    import keras
+
+    return np.concatenate([keras.ops.convert_to_numpy(model(x[i:i + batch_size], training=False))
+                           for i in range(0, len(x), batch_size)])
+
+
 def top_classes(pretrained: Pretrained, image: np.ndarray, k: int = 5,
                 classes: list[str] | None = None) -> list[tuple[str, float]]:
     """The `k` most likely ImageNet classes for one image, with probabilities."""
     classes = classes or imagenet_classes()
     x = preprocess(square(image, pretrained.size)[None], pretrained.source)
     with pretrained.lock:
-        p = np.asarray(pretrained.net.predict(x, verbose=0))[0]
+        p = infer(pretrained.net, x)[0]
     order = np.argsort(p)[::-1][:k]
     return [(classes[i], float(p[i])) for i in order]
 
@@ -282,6 +294,5 @@ def features(pretrained: Pretrained, x: np.ndarray, batch_size: int = 32) -> np.
         return np.zeros((0, 1280), "float32")
     padded = np.concatenate([x, np.zeros(((-n) % batch_size, *x.shape[1:]), x.dtype)])
     with pretrained.lock:
-        out = pretrained.pooled.predict(preprocess(padded, pretrained.source), batch_size=batch_size,
-                                        verbose=0)
-    return np.asarray(out, dtype="float32")[:n]
+        out = infer(pretrained.pooled, preprocess(padded, pretrained.source), batch_size)
+    return out.astype("float32")[:n]
