@@ -117,8 +117,9 @@ if clicked:
                              lambda update, tag: ui.chart(figures.walk_figure(update.history["loss"]), tag,
                                                           numbers=False),
                              artifacts=lambda: sgd.keep(model, s))
-    state[k("pending")] = done.artifacts["next"]
-    st.rerun()
+    if "next" in done.artifacts:  # a step that failed moved no weights: its red box shows below
+        state[k("pending")] = done.artifacts["next"]
+        st.rerun()
 record, walk = ui.last_run(NS), sgd.walk(ui.runs(NS))
 if record is None:
     view.info("Press **Take an SGD step** to update every weight once; press it again to keep going.")

@@ -176,13 +176,14 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
             progress.progress(0.0, text="Compiling the model…")
             live = live_history(sink, batch_updates, *([min_interval] if min_interval else []))
             result = executor.fit(model, data, config, [*callbacks, live], place, build)
+            kept = artifacts() if artifacts else None  # in the turn: a run's Keras work is one at a time
     except Exception as error:  # noqa: BLE001 (the turn is already given back; the page must not crash)
         return _record_failure(ns, error, run_id, progress, stop_slot)
     progress.empty()
     stop_slot.empty()
     del st.session_state[live_key]
     st.session_state[key(ns, "model")] = model  # only the latest model is kept, for downloads
-    record = RunRecord.from_result(label, settings, result, artifacts() if artifacts else None)
+    record = RunRecord.from_result(label, settings, result, kept)
     record.guess = predict.click_guess(ns)
     if result.reason == FINISHED and detected_device().has_gpu:
         with st.spinner("Timing a short CPU run of the same model, to show the GPU's speed-up…"):
