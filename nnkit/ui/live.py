@@ -129,9 +129,7 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
     live_key = key(ns, "live")
     run_number = len(runs(ns))  # several runs may train in one script run
     st.session_state[key(ns, "stop_requested")] = False
-    run_id = identity.begin_run(ns, label, settings)  # counted as queued on the class board
-    st.session_state[live_key] = {"label": label, "settings": dict(settings), "history": {}, "epochs": 0,
-                                  "run_id": run_id}
+    st.session_state[live_key] = {"label": label, "settings": dict(settings), "history": {}, "epochs": 0}
     bar_col, stop_col = st.columns([5, 1], vertical_alignment="center")
     progress = bar_col.progress(0.0, text=WAITING_FOR_SLOT)
     if first_frame:
@@ -157,6 +155,9 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
                                     "Your run starts by itself; press Stop to leave the line.")
 
     st.session_state.pop(key(ns, "model"), None)  # free the previous model before training
+    # Queued on the class board (and in the run store) just before joining the line, so the
+    # store's join times keep the line's order.
+    run_id = st.session_state[live_key]["run_id"] = identity.begin_run(ns, label, settings)
     executor, notice = training_executor()
     if notice:
         bar_col.caption(notice)

@@ -54,3 +54,10 @@ def test_image_upload_real_png_greyscale_and_rgba():
 def test_upload_limit_in_config_matches_the_code():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] == limits.MAX_UPLOAD_MB
+
+
+def test_the_served_app_does_not_watch_its_source_files():
+    # Streamlit's watcher evicts a changed package from sys.modules while other sessions import it:
+    # under a workshop's first minute that broke pages ("KeyError: 'nnkit'").
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["fileWatcherType"] == "none"
