@@ -128,11 +128,10 @@ def live(update, tag):
 
 
 if clicked:
-    built = {}  # the model is built once the run has its training slot, then analysed from here
-    ui.train_live(NS, f"{config.kind}, bottleneck {config.bottleneck}", s,
-                  lambda: built.setdefault("model", ae.build_autoencoder(config, data.sample_shape)),
+    built = ui.Built(lambda: ae.build_autoencoder(config, data.sample_shape))  # built in the run's turn
+    ui.train_live(NS, f"{config.kind}, bottleneck {config.bottleneck}", s, built,
                   (data.x_train, data.x_train), TrainConfig(s["epochs"], ae.BATCH_SIZE, ae.VALIDATION, s["seed"]),
-                  view, live, artifacts=lambda: ae.analyse(built["model"], data, s["seed"]))
+                  view, live, artifacts=lambda: ae.analyse(built.model, data, s["seed"]))
 
 record = ui.last_run(NS)
 if record is None:
@@ -205,12 +204,11 @@ st.caption("Same architecture, now trained on noisy inputs with the clean sample
 clicked_dn = ui.train_button(DN, "Train denoiser")
 dn_view = ui.live_view(DN)
 if clicked_dn:
-    dn_built, noise = {}, get("dn_noise")
+    dn_built, noise = ui.Built(lambda: ae.build_autoencoder(config, data.sample_shape)), get("dn_noise")
     noisy = ae.add_noise(data.x_train, noise, s["seed"], clip=data.unit_range)
-    ui.train_live(DN, f"denoise σ={noise}", {"noise": noise, "epochs": get("dn_epochs")},
-                  lambda: dn_built.setdefault("model", ae.build_autoencoder(config, data.sample_shape)),
+    ui.train_live(DN, f"denoise σ={noise}", {"noise": noise, "epochs": get("dn_epochs")}, dn_built,
                   (noisy, data.x_train), TrainConfig(get("dn_epochs"), ae.BATCH_SIZE, ae.VALIDATION, s["seed"]),
-                  dn_view, live, artifacts=lambda: ae.denoise_analysis(dn_built["model"], data, noise, s["seed"]))
+                  dn_view, live, artifacts=lambda: ae.denoise_analysis(dn_built.model, data, noise, s["seed"]))
 dn = ui.last_run(DN)
 if dn is not None:
     with dn_view.container():

@@ -111,12 +111,12 @@ view = ui.live_view(NS)
 if clicked:
     x, y = bp.rows(s)
     with bp.precision():  # float64 inside, as in section 2
-        model = bp.build(bp.params_from(s), s["act"], s["loss"], s["lr"], s["seed"])
+        model = ui.Built(lambda: bp.build(bp.params_from(s), s["act"], s["loss"], s["lr"], s["seed"]))
         done = ui.train_live(NS, f"{s['act']}, {s['loss']}, η {s['lr']:g}", s, model, (x, y.reshape(-1, 1)),
                              TrainConfig(s["steps"], len(y), 0.0, s["seed"]), view,
                              lambda update, tag: ui.chart(figures.walk_figure(update.history["loss"]), tag,
                                                           numbers=False),
-                             artifacts=lambda: sgd.keep(model, s))
+                             artifacts=lambda: sgd.keep(model.model, s))
     if "next" in done.artifacts:  # a step that failed moved no weights: its red box shows below
         state[k("pending")] = done.artifacts["next"]
         st.rerun()

@@ -128,10 +128,10 @@ def draw(history, epochs, tag, numbers=True):
 
 
 if clicked and recipe is not None:
-    model = recipe.build()
+    model = ui.Built(recipe.build)
     ui.train_live(NS, bn.run_label(s), s, model, (data["x_fit"], data["y_fit"]), recipe.train_config(), view,
                   lambda update, tag: draw(update.history, update.epochs, tag, False),
-                  artifacts=lambda: ev.evaluate(model, data, table), callbacks=recipe.callbacks())
+                  artifacts=lambda: ev.evaluate(model.model, data, table), callbacks=recipe.callbacks())
 
 record = ui.last_run(NS)
 if record is None or recipe is None or not bn.belongs(record, table, s):

@@ -60,10 +60,10 @@ def draw(surface, history, epochs, tag, numbers=True):
 
 
 if clicked:
-    model, watch = first.build(s), BoundaryWatch(dataset.x, dataset.y)
+    model, watch = ui.Built(lambda: first.build(s)), BoundaryWatch(dataset.x, dataset.y)
     ui.train_live(NS, first.run_label(s), s, model, dataset, first.train_config(s), view,
-                  lambda update, tag: draw(watch.surface(model), update.history, update.epochs, tag, False),
-                  artifacts=lambda: {"surface": watch.surface(model)})
+                  lambda update, tag: draw(watch.surface(model.model), update.history, update.epochs, tag, False),
+                  artifacts=lambda: {"surface": watch.surface(model.model)})
 
 record = ui.last_run(NS)
 if record is None:

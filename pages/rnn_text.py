@@ -9,7 +9,7 @@ from nnkit.core import series
 from nnkit.core.diagnosis import diagnose
 from nnkit.core.saving import ModelFileError
 from nnkit.core.settings import Setting
-from nnkit.core.training import TrainConfig
+from nnkit.core.training import FAILED, TrainConfig
 from nnkit.experiments.rnn_text import corpus, figures, forecast, generation, lesson, model as rnn, predict
 from nnkit.experiments.rnn_text.notebook import char_model_notebook
 from nnkit.experiments.rnn_text.sampling import check_request
@@ -106,14 +106,15 @@ if clicked and text is not None:  # a twin run can pick a text that is not usabl
         return built["model"]
 
     own = {} if s["corpus"] in (*corpus.CORPORA, corpus.ALL) else {"text": text.text}  # for the notebook
-    ui.train_live(NS, f"{config.layers}×{config.cell}({config.units}), seq {s['seq_len']}",
-                  {k: s[k] for k in MAIN}, build, (text.x, text.y),
-                  TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"]),
-                  view, lambda u, tag: draw(u.history, built["log"].entries, u.epochs, tag, numbers=False),
-                  batch_updates=True, callbacks=lambda: (generation.sample_callback(built["log"]),),
-                  artifacts=lambda: {"samples": built["log"].entries, "vocab": text.vocab.size,
-                                     "chars": len(text.text), **own})
-    state[ui.key(NS, "text_model")], state[ui.key(NS, "text_model_loaded")] = built["model"], False
+    done = ui.train_live(NS, f"{config.layers}×{config.cell}({config.units}), seq {s['seq_len']}",
+                         {k: s[k] for k in MAIN}, build, (text.x, text.y),
+                         TrainConfig(s["epochs"], s["batch"], 0.2, s["seed"]),
+                         view, lambda u, tag: draw(u.history, built["log"].entries, u.epochs, tag, numbers=False),
+                         batch_updates=True, callbacks=lambda: (generation.sample_callback(built["log"]),),
+                         artifacts=lambda: {"samples": built["log"].entries, "vocab": text.vocab.size,
+                                            "chars": len(text.text), **own})
+    if done.reason != FAILED:  # a model whose training raised cannot generate
+        state[ui.key(NS, "text_model")], state[ui.key(NS, "text_model_loaded")] = built["model"], False
 
 record = ui.last_run(NS)
 if record is None:
@@ -216,15 +217,13 @@ except ValueError as exc:
     windows = None
     st.error(str(exc), icon=":material/error:")
 if ui.train_button(TS, "Train forecaster", disabled=windows is None):
-    fbuilt = {}  # the forecaster is built once the run has its training slot
+    fbuilt = ui.Built(lambda: forecast.build_forecaster(s["ts_window"], s["ts_units"], seed=s["seed"]))
     ui.train_live(TS, f"LSTM({s['ts_units']}) on {ser.name}", {"name": ser.name, "window": s["ts_window"],
-                                                               "epochs": s["ts_epochs"]},
-                  lambda: fbuilt.setdefault("model", forecast.build_forecaster(s["ts_window"], s["ts_units"],
-                                                                               seed=s["seed"])),
+                                                               "epochs": s["ts_epochs"]}, fbuilt,
                   (windows.x_train, windows.y_train), TrainConfig(s["ts_epochs"], 16, 0.2, s["seed"]),
                   ts_view, lambda u, tag: ui.chart(plots.history_figure({"forecaster": u.history}, ("loss", "mae"),
                                                                         u.epochs), f"{tag}.ts", numbers=False),
-                  artifacts=lambda: {"forecast": forecast.forecast(fbuilt["model"], windows), "windows": windows})
+                  artifacts=lambda: {"forecast": forecast.forecast(fbuilt.model, windows), "windows": windows})
 ts = ui.last_run(TS)
 if ts is None or "forecast" not in ts.artifacts:
     ts_view.info("Press **Train forecaster** to fit the LSTM; then its forecasts are drawn against the truth.")

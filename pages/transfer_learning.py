@@ -159,18 +159,21 @@ def draw(results, epochs, tag, numbers):
 
 
 if clicked:
-    heads = {}  # the trained head, to join it to the network for the download
+    plan = tl.planned(settings)
+    # Each variant built in its turn; the frozen one's trained head is joined to the network for the download.
+    heads = {key: ui.Built(lambda key=key: tl.build_variant(key, net, len(data.classes), settings)) for key in plan}
 
     def inputs(key):
         return (feats(), data.y) if key == "frozen" else (data.x, data.y)
 
     ui.train_variants(NS, [ui.Variant(
-        label, settings, lambda key=key: heads.setdefault(key, tl.build_variant(key, net, len(data.classes), settings)),
+        label, settings, heads[key],
         lambda key=key: inputs(key), TrainConfig(epochs, tl.BATCH_SIZE, tl.VALIDATION, s("seed")),
         keep=lambda m, key=key: {"trainable": tl.trainable_params(m), "pred": tl.probabilities(m, inputs(key)[0])})
-        for key, (label, epochs) in tl.planned(settings).items()], view, draw)
+        for key, (label, epochs) in plan.items()], view, draw)
     # The download is network + trained head as one model on raw RGB, never a lone head or an older run.
-    st.session_state[ui.key(NS, "model")] = tl.classifier(net, heads["frozen"]) if "frozen" in heads else None
+    head = heads["frozen"].model
+    st.session_state[ui.key(NS, "model")] = tl.classifier(net, head) if head is not None else None
 
 records = [r for r in ui.comparison_runs(NS) if r.settings.get("images") == data.key]
 if not records:

@@ -19,13 +19,13 @@ from nnkit.ui.board import class_board, workshop_creator
 from nnkit.ui.controls import Controls, page_settings, twin_run
 from nnkit.ui.frame import ensure_app_navigation
 from nnkit.ui.compare import Variant, comparison_runs, results, train_variants
-from nnkit.ui.live import live_view, recover_interrupted, train_button, train_live
+from nnkit.ui.live import Built, live_view, recover_interrupted, train_button, train_live
 from nnkit.ui.predict import show_prediction
 from nnkit.ui.state import init_state, key, last_run, runs
 from nnkit.ui.widgets import (chart, detected_device, device_badge, download_buttons, page_link,
                               runs_table, show_outcome, toy_dataset, your_link)
 
-__all__ = ("Controls", "Variant", "chart", "comparison_runs", "detected_device", "device_badge",
+__all__ = ("Built", "Controls", "Variant", "chart", "comparison_runs", "detected_device", "device_badge",
            "download_buttons", "ensure_app_navigation", "init_state", "key", "last_run", "live_view", "page_link", "page_settings",
            "recover_interrupted", "results", "runs", "runs_table", "show_outcome", "show_prediction", "toy_dataset",
            "train_button", "train_live", "train_variants", "twin_run", "your_link", "class_board",
