@@ -10,8 +10,8 @@ sessions (Debian's chromium via Playwright), each on a different experiment
 page round-robin, presses each page's primary (Train) button at once, and
 waits for every run to end. It reports completed runs, the text of every
 exception and error box shown on pages, the server's peak RSS, and per page
-the p50/p95 wait before a run starts (time in the training line) and
-click-to-result. `--solo N` first runs each page alone N times, one after
+the p50/p95 wait before a run starts (time in the training line, from the
+run store the servers write) and click-to-result (as the browser sees it). `--solo N` first runs each page alone N times, one after
 another, each as a new learner on the same server: the first is a cold click,
 the last a warm one (shared caches, compiled code), and the sum of warm solo
 click-to-results for the crowd's pages is the box's own limit for its last run. Only loopback traffic; bounded in time.
@@ -39,26 +39,17 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.core import raycluster  # noqa: E402  (the same loopback head the tests start)
-from nnkit.ui import live  # noqa: E402  (the texts a waiting learner sees)
 # Idle: no "Running" status widget, no element left stale by a rerun, and no
 # training in progress (nnkit's Stop button shows only while a model trains).
 IDLE = """() => !document.querySelector("[data-testid='stStatusWidget']")
               && !document.querySelector("[data-stale='true']")
               && ![...document.querySelectorAll("button")].some(b => b.innerText.trim().endsWith("Stop"))"""
-# Watches the page from just before the click: whether Stop ever showed (a fast run may show it for
-# less than a polling interval) and when the run started (Stop shown, neither the learner's place
-# in line nor the wait for a slot), in seconds after the click. textContent: no layout per mutation.
-WATCH = ("() => { const nn = window.nnkitLoad = {clicked: performance.now(), sawStop: false, started: null}; "
-         "const check = () => { if (nn.started !== null) return; "
-         "const stop = [...document.querySelectorAll('button')].some(b => b.innerText.trim().endsWith('Stop')); "
-         "if (!stop) return; nn.sawStop = true; const text = document.body.textContent; "
-         f"if (!text.includes({json.dumps(live.IN_LINE)}) && !text.includes({json.dumps(live.WAITING_FOR_SLOT)})) "
-         "nn.started = (performance.now() - nn.clicked) / 1000; }; "
+# Watches the page from just before the click for Stop (a fast run may show it for less than a
+# polling interval). How long the run waited in line comes from the servers' own run store.
+WATCH = ("() => { const nn = window.nnkitLoad = {sawStop: false}; "
+         "const check = () => { if (!nn.sawStop) nn.sawStop = "
+         "[...document.querySelectorAll('button')].some(b => b.innerText.trim().endsWith('Stop')); }; "
          "new MutationObserver(check).observe(document.body, {subtree: true, childList: true, characterData: true}); }")
-STUCK_ON = """() => ({running: !!document.querySelector("[data-testid='stStatusWidget']"),
-                     stale: document.querySelectorAll("[data-stale='true']").length,
-                     stop_shown: [...document.querySelectorAll("button")].some(b => b.innerText.trim().endsWith("Stop")),
-                     text_tail: document.body.innerText.slice(-600)})"""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -117,7 +108,7 @@ async def one_learner(browser, url: str, path: str, timeout_s: float) -> dict:
     page = await context.new_page()
     page.set_default_timeout(timeout_s * 1000)
     result = {"page": path, "completed": False, "exceptions": 0, "error_boxes": 0, "seconds": None,
-              "wait_s": None, "exception_texts": []}
+              "exception_texts": []}
     try:
         await page.goto(f"{url}/{path}")
         train = page.locator("[data-testid='stBaseButton-primary']").first
@@ -133,10 +124,8 @@ async def one_learner(browser, url: str, path: str, timeout_s: float) -> dict:
             await page.wait_for_function("() => window.nnkitLoad.sawStop", polling=250, timeout=30_000)
         await page.wait_for_function(IDLE, polling=500)
         result["seconds"] = round(time.perf_counter() - start, 1)
-        started = await page.evaluate("() => window.nnkitLoad.started")
-        result["wait_s"] = None if started is None else round(started, 1)
         result["ended_at"] = time.time()
-        _log(path, f"run started after {result['wait_s']} s, ended after {result['seconds']} s")
+        _log(path, f"result after {result['seconds']} s")
         exceptions = page.locator("[data-testid='stException']")
         result["exceptions"] = await exceptions.count()
         result["exception_texts"] = [(await exceptions.nth(i).inner_text())[:2000]
@@ -191,7 +180,6 @@ def per_page(results: list[dict]) -> dict[str, dict]:
     for path in dict.fromkeys(r["page"] for r in results):
         mine = [r for r in results if r["page"] == path]
         pages[path] = {"learners": len(mine), "completed": sum(r["completed"] for r in mine),
-                       "wait_s": _quantiles([r["wait_s"] for r in mine if r["wait_s"] is not None]),
                        "click_to_result_s": _quantiles([r["seconds"] for r in mine if r["seconds"] is not None])}
     return pages
 
@@ -207,15 +195,19 @@ def server_timeline(data_dir: str, since: float) -> dict:
     import sqlite3
 
     with contextlib.closing(sqlite3.connect(Path(data_dir) / "runs.sqlite3")) as db:
-        rows = db.execute("SELECT learner, MIN(created), MIN(started), MAX(ended) FROM runs "
+        rows = db.execute("SELECT learner, MIN(created), MIN(started), MAX(ended), MIN(page) FROM runs "
                           "WHERE started IS NOT NULL AND created >= ? GROUP BY learner ORDER BY MIN(created)",
                           (since,)).fetchall()
     if not rows:
         return {"learners": 0}
     by_start = sorted(range(len(rows)), key=lambda i: rows[i][2])
+    per_page = {}
+    for _, joined, started, _, page in rows:
+        per_page.setdefault(page, []).append(round(started - joined, 1))
     return {"learners": len(rows),
-            "wait_in_line_s": _quantiles([round(started - joined, 1) for _, joined, started, _ in rows]),
-            "slot_held_s": _quantiles([round(ended - started, 1) for _, _, started, ended in rows if ended]),
+            "wait_in_line_s": _quantiles([round(started - joined, 1) for _, joined, started, _, _ in rows]),
+            "wait_in_line_s_per_page": {page: _quantiles(waits) for page, waits in per_page.items()},
+            "slot_held_s": _quantiles([round(ended - started, 1) for _, _, started, ended, _ in rows if ended]),
             "slots_given_out_of_join_order": sum(a > b for a, b in zip(by_start, by_start[1:])),
             "first_join_to_last_end_s": round(max(r[3] or r[2] for r in rows) - rows[0][1], 1)}
 
@@ -265,7 +257,6 @@ def main() -> None:
               "error_boxes_on_pages": sum(r["error_boxes"] for r in results),
               "exception_texts": [t for r in results for t in r["exception_texts"]],
               "failures": [r for r in results if not r["completed"]],
-              "wait_s": _quantiles([r["wait_s"] for r in results if r["wait_s"] is not None]),
               "click_to_result_s": _quantiles(times),
               "first_click_to_last_result_s": round(max(spans[0]) - min(spans[1]), 1) if spans[0] else None,
               "server_side": server_timeline(data_dir, crowd_from) if servers else None,

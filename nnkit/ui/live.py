@@ -19,8 +19,7 @@ from nnkit.ui.widgets import chart, detected_device
 if TYPE_CHECKING:
     from nnkit.ui.compare import HeldTurn
 
-WAITING_FOR_SLOT = "Waiting for a training slot…"  # shown until the run's turn; the load test reads it
-IN_LINE = "in line for training"  # in the waiting learner's place notice; likewise
+WAITING_FOR_SLOT = "Waiting for a training slot…"  # shown until the run's turn (or its place in line)
 Render = Callable[["LiveUpdate", str], None]  # noqa: F821 (LiveUpdate loads with Keras)
 
 
@@ -167,7 +166,7 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
 
     def while_waiting(place: int, eta: float) -> None:
         st.session_state[live_key]["queued"] = True
-        progress.progress(0.0, text=f"{_ordinal(place)} {IN_LINE}, about {eta:.0f} s. "
+        progress.progress(0.0, text=f"{_ordinal(place)} in line for training, about {eta:.0f} s. "
                                     "Your run starts by itself; press Stop to leave the line.")
 
     st.session_state.pop(key(ns, "model"), None)  # free the previous model before training
