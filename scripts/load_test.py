@@ -81,19 +81,25 @@ def start_server(port: int, workshop: bool, ray_address: str | None, data_dir: s
 
 
 class RssSampler(threading.Thread):
-    """Peak resident memory of one process, sampled twice a second."""
+    """Resident memory of one process, sampled twice a second: its peak, and every
+    tenth sample for the report (when in the test the memory went up)."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
-        self.pid, self.peak_mib, self.running = pid, 0.0, True
+        self.pid, self.peak_mib, self.running, self.trace = pid, 0.0, True, []
 
     def run(self):
+        started, count = time.monotonic(), 0
         while self.running:
             try:
                 with open(f"/proc/{self.pid}/status") as status:
                     for line in status:
                         if line.startswith("VmRSS:"):
-                            self.peak_mib = max(self.peak_mib, int(line.split()[1]) / 1024)
+                            mib = int(line.split()[1]) / 1024
+                            self.peak_mib = max(self.peak_mib, mib)
+                            if count % 10 == 0:
+                                self.trace.append((round(time.monotonic() - started), round(mib)))
+                            count += 1
             except OSError:
                 return
             time.sleep(0.5)
@@ -262,6 +268,7 @@ def main() -> None:
               "server_side": server_timeline(data_dir, crowd_from) if servers else None,
               "replicas": len(urls), "training_on": "Ray (local head)" if args.ray else "each replica's process",
               "server_peak_rss_mib": [round(sampler.peak_mib) for sampler in samplers] or None,
+              "server_rss_mib_every_5_s": [sampler.trace for sampler in samplers] or None,
               "per_page": per_page(results)}
     if solo:
         # A later learner's solo click (warm caches) is what each crowd run costs the box.

@@ -50,6 +50,7 @@ def _under_folder_discovery() -> bool:
 def keras_ready() -> str:
     """Keras imported and exercised once per process, before any session builds a model
     (see `nnkit.core.backend.warm_up`); other sessions wait here for it."""
-    from nnkit.core import backend
+    from nnkit.core import backend, memory
 
+    memory.limit_malloc_arenas()  # before the sessions' threads allocate (see nnkit/core/memory.py)
     return backend.warm_up()

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import streamlit as st
 
 from nnkit import catalog
+from nnkit.core import memory
 from nnkit.core.executor import LocalExecutor, default_capacity
 from nnkit.core.runs import RunRecord
 from nnkit.ui import identity, predict
@@ -230,6 +231,7 @@ def _without_compiled_steps(model):
         if hasattr(model, step):
             setattr(model, step, None)
     gc.collect()
+    memory.give_back_freed_memory()
     return model
 
 
