@@ -136,7 +136,17 @@ class Pretrained:
     size: int
     notice: str = ""
     _pooled: object = field(default=None, repr=False)
+    _calls: dict = field(default_factory=dict, repr=False, compare=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+
+    def call(self, pooled: bool):
+        """The network (or its pooled base) as one compiled inference call, built once."""
+        with self.lock:
+            if pooled not in self._calls:
+                from nnkit.core import backend
+
+                self._calls[pooled] = backend.compiled_call(self.pooled if pooled else self.net)
+            return self._calls[pooled]
 
     @property
     def pooled(self):
@@ -213,18 +223,19 @@ def square(image: np.ndarray, size: int) -> np.ndarray:
     return x.astype("float32")
 
 
-def infer(model, x: np.ndarray, batch_size: int = 32) -> np.ndarray:
-    """`model(x)` batch by batch, for the shared network, instead of `model.predict`.
+def infer(pretrained: Pretrained, x: np.ndarray, pooled: bool = False, batch_size: int = 32) -> np.ndarray:
+    """The shared network (or its pooled base) on preprocessed `x`, batch by batch, instead of
+    `model.predict`.
 
     Why: Keras's JAX `predict` detaches every variable's value for the length of
     the call and reattaches them at its end; one that raises midway (or meets
     another thread) leaves the network without weights for every session until
-    the server restarts. A plain call only reads them.
+    the server restarts. A compiled stateless call only reads them, and holds far
+    less memory than a plain, op-by-op call (see `backend.compiled_call`).
     """
-    import keras
-
-    return np.concatenate([keras.ops.convert_to_numpy(model(x[i:i + batch_size], training=False))
-                           for i in range(0, len(x), batch_size)])
+    with pretrained.lock:
+        call = pretrained.call(pooled)
+        return np.concatenate([call(x[i:i + batch_size]) for i in range(0, len(x), batch_size)])
 
 
 def top_classes(pretrained: Pretrained, image: np.ndarray, k: int = 5,
@@ -232,8 +243,7 @@ def top_classes(pretrained: Pretrained, image: np.ndarray, k: int = 5,
     """The `k` most likely ImageNet classes for one image, with probabilities."""
     classes = classes or imagenet_classes()
     x = preprocess(square(image, pretrained.size)[None], pretrained.source)
-    with pretrained.lock:
-        p = infer(pretrained.net, x)[0]
+    p = infer(pretrained, x)[0]
     order = np.argsort(p)[::-1][:k]
     return [(classes[i], float(p[i])) for i in order]
 
@@ -271,15 +281,22 @@ def base_of(pretrained: Pretrained, copy: bool = False):
     fine-tuning: the cached network is shared by every session and must stay
     unchanged.
     """
-    import keras
-
     with pretrained.lock:
-        base = truncated(pretrained.net, "out_relu", name="mobilenetv2_base")
-        if copy:
-            clone = keras.models.clone_model(base)
-            clone.set_weights(base.get_weights())
-            return clone
-        return base
+        return truncated(_copy(pretrained) if copy else pretrained.net, "out_relu", name="mobilenetv2_base")
+
+
+def _copy(pretrained: Pretrained):
+    """A new network of the same source and size holding the shared one's weights.
+
+    Built, not cloned: `keras.models.clone_model` serialises every layer's
+    config, and under JAX that imports TensorFlow wherever it is installed
+    (~450 MB more on a server with a hard memory cap).
+    """
+    net = _stock(pretrained.size)
+    if pretrained.source == OFFLINE:
+        net = symmetric_padding(net)
+    net.set_weights(pretrained.net.get_weights())
+    return net
 
 
 def features(pretrained: Pretrained, x: np.ndarray, batch_size: int = 32) -> np.ndarray:
@@ -293,6 +310,5 @@ def features(pretrained: Pretrained, x: np.ndarray, batch_size: int = 32) -> np.
     if n == 0:
         return np.zeros((0, 1280), "float32")
     padded = np.concatenate([x, np.zeros(((-n) % batch_size, *x.shape[1:]), x.dtype)])
-    with pretrained.lock:
-        out = infer(pretrained.pooled, preprocess(padded, pretrained.source), batch_size)
+    out = infer(pretrained, preprocess(padded, pretrained.source), pooled=True, batch_size=batch_size)
     return out.astype("float32")[:n]

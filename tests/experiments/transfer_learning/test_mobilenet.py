@@ -145,6 +145,26 @@ def test_features_are_pooled_per_image_whatever_the_batch(net):
     assert pt.features(net, x[:0]).shape == (0, 1280)
 
 
+def test_compiled_features_are_the_plain_networks_pooled_output(net):
+    import keras
+
+    x = np.random.default_rng(6).uniform(0, 1, (2, SIZE, SIZE, 3)).astype("float32")
+    plain = keras.ops.mean(pt.base_of(net)(pt.preprocess(x, net.source), training=False), axis=(1, 2))
+    np.testing.assert_allclose(pt.features(net, x), keras.ops.convert_to_numpy(plain), rtol=1e-4, atol=1e-4)
+
+
+def test_a_copied_base_computes_what_the_shared_one_does_and_owns_its_weights(net):
+    import keras
+
+    x = pt.preprocess(np.random.default_rng(7).uniform(0, 1, (2, SIZE, SIZE, 3)).astype("float32"), net.source)
+    shared, copy = pt.base_of(net), pt.base_of(net, copy=True)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(copy(x)), keras.ops.convert_to_numpy(shared(x)),
+                               rtol=1e-4, atol=1e-4)
+    kernel = copy.get_layer("Conv_1").kernel
+    kernel.assign(np.zeros(kernel.shape, "float32"))
+    assert np.abs(keras.ops.convert_to_numpy(net.net.get_layer("Conv_1").kernel)).sum() > 0
+
+
 # ---- one network shared by every session -------------------------------------------------
 
 def test_learners_sharing_the_network_use_it_one_at_a_time_and_all_get_answers(net):
