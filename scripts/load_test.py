@@ -7,14 +7,20 @@
 Starts `streamlit run app.py` on a free localhost port (unless --url is
 given; in workshop mode unless --no-workshop), opens N headless Chromium
 sessions (Debian's chromium via Playwright), each on a different experiment
-page round-robin, presses each page's primary (Train) button at once, and
-waits for every run to end. It reports completed runs, the text of every
-exception and error box shown on pages, the server's peak RSS, and per page
-the p50/p95 wait before a run starts (time in the training line, from the
-run store the servers write) and click-to-result (as the browser sees it). `--solo N` first runs each page alone N times, one after
-another, each as a new learner on the same server: the first is a cold click,
-the last a warm one (shared caches, compiled code), and the sum of warm solo
-click-to-results for the crowd's pages is the box's own limit for its last run. Only loopback traffic; bounded in time.
+page round-robin, and once every page is ready (or a third of --timeout has
+passed) presses each page's primary (Train) button at once, then waits for
+every run to end. The browsers run at `--browser-nice` (default 19): in a
+workshop they are on the learners' laptops, here they share the server's
+cores. It reports completed runs, the text of every exception and error box
+shown on pages, the server's peak RSS and its trace, and per page the p50/p95
+wait before a run starts (time in the training line, from the run store the
+servers write) and click-to-result (as the browser sees it).
+
+`--solo N` first runs each page alone N times, one after another, each as a
+new learner on the same server: the first is a cold click, the last a warm
+one (shared caches, compiled code), and the sum of warm solo click-to-results
+for the crowd's pages is the box's own limit for its last run. Only loopback
+traffic; bounded in time.
 """
 
 from __future__ import annotations
@@ -109,19 +115,42 @@ def _log(path: str, what: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {path}: {what}", file=sys.stderr, flush=True)
 
 
-async def one_learner(browser, url: str, path: str, timeout_s: float) -> dict:
+class Together:
+    """The moment every learner's page is ready, so all of them press Train at once (a
+    learner whose page failed to load counts as arrived; nobody waits past `deadline`)."""
+
+    def __init__(self, learners: int, deadline: float):
+        self.waiting, self.deadline, self.all_here = learners, deadline, asyncio.Event()
+        self.ready_after_s, self.started = None, time.monotonic()
+
+    def arrive(self) -> None:
+        self.waiting -= 1
+        if self.waiting <= 0 and not self.all_here.is_set():
+            self.ready_after_s = round(time.monotonic() - self.started, 1)
+            self.all_here.set()
+
+    async def go(self) -> None:
+        self.arrive()
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.all_here.wait(), max(0.0, self.deadline - time.monotonic()))
+
+
+async def one_learner(browser, url: str, path: str, timeout_s: float, together: Together) -> dict:
     context = await browser.new_context(viewport={"width": 1400, "height": 1600})
     page = await context.new_page()
     page.set_default_timeout(timeout_s * 1000)
     result = {"page": path, "completed": False, "exceptions": 0, "error_boxes": 0, "seconds": None,
               "exception_texts": []}
+    arrived = False
     try:
         await page.goto(f"{url}/{path}")
         train = page.locator("[data-testid='stBaseButton-primary']").first
         await train.wait_for()
         _log(path, "loaded")
         await page.wait_for_function(IDLE, polling=500)
-        _log(path, "idle, pressing Train")
+        _log(path, "idle")
+        arrived = True
+        await together.go()
         await page.evaluate(WATCH)
         start = time.perf_counter()
         result["clicked_at"] = time.time()
@@ -144,6 +173,8 @@ async def one_learner(browser, url: str, path: str, timeout_s: float) -> dict:
         result["failure"] = f"{type(error).__name__}: {str(error)[:200]}"
         result["stuck_on"] = await _why_not_idle(page, path)
     finally:
+        if not arrived:
+            together.arrive()
         await context.close()
     return result
 
@@ -160,16 +191,29 @@ async def _why_not_idle(page, path: str) -> dict:
     return {}
 
 
-async def run(urls: list[str], paths: list[str], timeout_s: float) -> list[dict]:
-    """One learner per entry of `paths`, all pressing Train at once, spread over `urls`."""
+async def run(urls: list[str], paths: list[str], timeout_s: float, chromium: str) -> tuple[list[dict], float | None]:
+    """One learner per entry of `paths`, spread over `urls`, all pressing Train at once when
+    every page is ready (or `timeout_s` after they opened it); also how long that took."""
     from playwright.async_api import async_playwright
 
+    together = Together(len(paths), time.monotonic() + timeout_s / 3)
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        results = await asyncio.gather(*(one_learner(browser, urls[i % len(urls)], path, timeout_s)
+        browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        results = await asyncio.gather(*(one_learner(browser, urls[i % len(urls)], path, timeout_s, together)
                                          for i, path in enumerate(paths)))
         await browser.close()
-    return list(results)
+    return list(results), together.ready_after_s
+
+
+def niced_chromium(folder: str, niceness: int) -> str:
+    """Debian's chromium behind `nice`: in a workshop the browsers run on the learners' own
+    laptops; here they share the server's cores, and should take only what the server leaves."""
+    if niceness <= 0:
+        return "/usr/bin/chromium"
+    wrapper = Path(folder) / "chromium"
+    wrapper.write_text(f'#!/bin/sh\nexec nice -n {niceness} /usr/bin/chromium "$@"\n')
+    wrapper.chmod(0o755)
+    return str(wrapper)
 
 
 def _quantiles(values: list[float]) -> dict[str, float | None]:
@@ -231,10 +275,14 @@ def main() -> None:
     parser.add_argument("--replicas", type=int, default=1, help="Streamlit replicas to start")
     parser.add_argument("--ray", action="store_true", help="train on a local Ray head started for the test")
     parser.add_argument("--pages", default="", help="comma-separated page names (default: every experiment)")
+    parser.add_argument("--browser-nice", type=int, default=19, metavar="N",
+                        help="run the browsers at this niceness (0: as the server); learners' browsers are "
+                             "not on the server in a workshop")
     args = parser.parse_args()
     experiments = [p for p in args.pages.split(",") if p] or [Path(e.path).stem for e in catalog.EXPERIMENTS]
     crowd = [experiments[i % len(experiments)] for i in range(args.sessions)]
     data_dir = tempfile.mkdtemp(prefix="nnkit-load-")
+    chromium = niced_chromium(data_dir, args.browser_nice)
     with contextlib.ExitStack() as stack:
         ray_address = stack.enter_context(raycluster.head(os.cpu_count() or 2)) if args.ray else None
         ports = [] if args.url else [free_port() for _ in range(args.replicas)]
@@ -246,9 +294,10 @@ def main() -> None:
         solo = {}
         try:
             for path in dict.fromkeys(crowd or experiments) if args.solo else ():
-                solo[path] = [asyncio.run(run(urls, [path], args.timeout))[0]["seconds"] for _ in range(args.solo)]
+                solo[path] = [asyncio.run(run(urls, [path], args.timeout, chromium))[0][0]["seconds"]
+                              for _ in range(args.solo)]
             crowd_from = time.time()  # the solo runs before it are in the same store
-            results = asyncio.run(run(urls, crowd, args.timeout)) if args.sessions else []
+            results, all_ready_s = asyncio.run(run(urls, crowd, args.timeout, chromium)) if args.sessions else ([], None)
         finally:
             for sampler in samplers:
                 sampler.running = False
@@ -257,7 +306,8 @@ def main() -> None:
                 server.wait(timeout=30)
     times = [r["seconds"] for r in results if r["seconds"] is not None]
     spans = [r["ended_at"] for r in results if r.get("ended_at")], [r["clicked_at"] for r in results if r.get("clicked_at")]
-    report = {"sessions": args.sessions, "workshop_mode": not args.no_workshop,
+    report = {"sessions": args.sessions, "workshop_mode": not args.no_workshop, "browser_nice": args.browser_nice,
+              "every_page_ready_after_s": all_ready_s,
               "completed": sum(r["completed"] for r in results),
               "exceptions_on_pages": sum(r["exceptions"] for r in results),
               "error_boxes_on_pages": sum(r["error_boxes"] for r in results),

@@ -165,10 +165,17 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
         with view.container():
             render(update, f"{ns}.live.{run_number}.{update.epoch}.{update.step or 0}")
 
+    shown = {}
+
     def while_waiting(place: int, eta: float) -> None:
-        st.session_state[live_key]["queued"] = True
-        progress.progress(0.0, text=f"{_ordinal(place)} in line for training, about {eta:.0f} s. "
-                                    "Your run starts by itself; press Stop to leave the line.")
+        # Sent only when it reads differently: thirty waiting learners, twice a second each,
+        # would otherwise cost the server's CPU while someone else's run needs it.
+        text = (f"{_ordinal(place)} in line for training, about {eta:.0f} s. "
+                "Your run starts by itself; press Stop to leave the line.")
+        if shown.get("text") != text:
+            shown["text"] = text
+            st.session_state[live_key]["queued"] = True
+            progress.progress(0.0, text=text)
 
     st.session_state.pop(key(ns, "model"), None)  # free the previous model before training
     # Queued on the class board (and in the run store) just before joining the line, so the
