@@ -74,7 +74,8 @@ def start_server(port: int, workshop: bool, ray_address: str | None, data_dir: s
         env["NNKIT_RAY_ADDRESS"] = ray_address
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                                "--server.address", "127.0.0.1", "--server.headless", "true"],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                              cwd=ROOT, stdout=subprocess.DEVNULL, env=env,
+                              stderr=open(Path(data_dir) / f"server-{port}.log", "wb"))  # tracebacks of failed runs
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
@@ -319,7 +320,7 @@ def main() -> None:
               "replicas": len(urls), "training_on": "Ray (local head)" if args.ray else "each replica's process",
               "server_peak_rss_mib": [round(sampler.peak_mib) for sampler in samplers] or None,
               "server_rss_mib_every_5_s": [sampler.trace for sampler in samplers] or None,
-              "per_page": per_page(results)}
+              "per_page": per_page(results), "server_logs": data_dir}
     if solo:
         # A later learner's solo click (warm caches) is what each crowd run costs the box.
         limit = sum(solo[path][-1] or 0 for path in crowd)  # the same runs, one after another

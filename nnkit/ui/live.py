@@ -195,19 +195,18 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
             build = None if hasattr(model, "fit") else model
             if build is not None:
                 model = build()
-            if callable(callbacks):
-                callbacks = callbacks()
+            made_for = callbacks if callable(callbacks) else (lambda: callbacks)  # a model's own callbacks
             progress.progress(0.0, text="Compiling the model…")
             live = live_history(sink, batch_updates, *([min_interval] if min_interval else []))
             try:
-                result = executor.fit(model, data, config, [*callbacks, live], place, build)
+                result = executor.fit(model, data, config, [*made_for(), live], place, build)
             except Exception as error:  # noqa: BLE001 (re-raised unless it is the one known to pass)
                 if build is None or st.session_state[live_key]["epochs"] or not _failed_at_first_step(error):
                     raise
                 logging.getLogger(__name__).warning("a run on %s failed at its first step; training a "
                                                     "freshly built model instead", ns, exc_info=True)
-                model = build()
-                result = executor.fit(model, data, config, [*callbacks, live], place, build)
+                model = build()  # and its callbacks anew: the failed fit left the first model without weights
+                result = executor.fit(model, data, config, [*made_for(), live], place, build)
             kept = artifacts() if artifacts else None  # in the turn: a run's Keras work is one at a time
     except Exception as error:  # noqa: BLE001 (the turn is already given back; the page must not crash)
         return _record_failure(ns, error, run_id, progress, stop_slot)

@@ -25,6 +25,19 @@ variants = [ui.Variant(f"{units} units", {"units": units},
             for units in (2, 8)]
 if st.session_state.get("fail_first"):  # a builder that raises, as a setting Keras refuses would
     variants[0].build = lambda: models.build_mlp(models.MLPConfig((0,), "tanh", "adam", 0.05, 0), 2, 2)
+if st.session_state.get("with_callbacks"):  # each variant's callback made for the model it watches
+    import keras
+
+    class MadeFor(keras.callbacks.Callback):
+        def __init__(self, model):
+            super().__init__()
+            self.made_for = model
+
+        def on_train_begin(self, logs=None):
+            st.session_state.setdefault("callbacks_on", []).append(self.model is self.made_for)
+
+    for variant in variants:
+        variant.callbacks = lambda model: (MadeFor(model),)
 view = st.empty()
 if ui.train_button(NS):
     ui.train_variants(NS, variants, view, draw)
