@@ -51,11 +51,10 @@ def warm_up() -> str:
     Why: the first minute of a workshop is thirty sessions touching Keras for
     the first time at once. Python hands a second thread a module that another
     thread is still initialising whenever their imports wait on each other in
-    a cycle, and Keras's package has many; in the load test such runs failed
-    inside `model.fit` with variables that had no value. Called once per
-    process before any session builds a model (`ui.page_settings`), every later
-    import is a dictionary lookup and every lazily loaded training module is
-    already in place.
+    a cycle, and Keras's package has many. Called once per process before any
+    session builds a model (`ui.page_settings`), every later import is a
+    dictionary lookup and every lazily loaded training module is already in
+    place, so no learner's first click pays for them either.
     """
     import keras
 

@@ -1,4 +1,6 @@
-"""Make sure a page always runs inside app.py's frame, even as a fresh server's first request.
+"""Streamlit's process-wide behaviour, set right for many learners: a page always runs inside
+app.py's frame (even as a fresh server's first request), and one session's rerun never
+resets the Keras state another session is training with.
 
 Why this exists: Streamlit decides per process whether an app uses the old
 `pages/` folder discovery (MPA v1) the moment the first session starts:
@@ -18,6 +20,7 @@ still under folder discovery although the flag now reads False.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -52,5 +55,35 @@ def keras_ready() -> str:
     (see `nnkit.core.backend.warm_up`); other sessions wait here for it."""
     from nnkit.core import backend, memory
 
+    keep_keras_state_between_runs()
     memory.limit_malloc_arenas()  # before the sessions' threads allocate (see nnkit/core/memory.py)
     return backend.warm_up()
+
+
+def keep_keras_state_between_runs() -> None:
+    """Stop Streamlit from calling `keras.backend.clear_session()` after every script run.
+
+    Why: Streamlit's runner "cleans" Keras once any session's script run ends
+    (`_clean_problem_modules`). `clear_session` replaces Keras's thread-local state
+    for every thread at once, so a learner's rerun ending wipes the stateless scope
+    of the run another session is training: JAX's trainer has detached that model's
+    variables, its first train step then reads them outside the scope ("'NoneType'
+    object is not callable" in `Variable.value`), and a compiled optimiser step
+    traced at that moment ignores its scope (a race step that does not move). It
+    also runs a full `gc.collect()` after every rerun of every session. nnkit keeps
+    no Keras global state that needs clearing: models live in session state.
+    Matplotlib's figures are still closed, as Streamlit does. Idempotent.
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    if getattr(script_runner._clean_problem_modules, "keeps_keras", False):
+        return
+    streamlits_own = script_runner._clean_problem_modules
+
+    def clean_all_but_keras() -> None:
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
+
+    clean_all_but_keras.keeps_keras = True
+    clean_all_but_keras.streamlits_own = streamlits_own
+    script_runner._clean_problem_modules = clean_all_but_keras

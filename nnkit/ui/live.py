@@ -28,8 +28,8 @@ class Built:
     """A page's model builder that keeps the model it built last, for the page's live view
     and artefacts: pass it to `train_live` as the model and read `.model` in `render`.
 
-    Why not build once and keep: `train_live` builds when the run has its slot, and builds
-    again if the first try failed at its very first step (see `_failed_at_first_step`).
+    Why not build once and keep: `train_live` builds when the run has its slot, so that
+    seeding and weight initialisation never interleave with another learner's run.
     """
 
     def __init__(self, build: Callable[[], Any]) -> None:
@@ -195,18 +195,10 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
             build = None if hasattr(model, "fit") else model
             if build is not None:
                 model = build()
-            made_for = callbacks if callable(callbacks) else (lambda: callbacks)  # a model's own callbacks
+            made_for = callbacks() if callable(callbacks) else callbacks  # once the model is built
             progress.progress(0.0, text="Compiling the model…")
             live = live_history(sink, batch_updates, *([min_interval] if min_interval else []))
-            try:
-                result = executor.fit(model, data, config, [*made_for(), live], place, build)
-            except Exception as error:  # noqa: BLE001 (re-raised unless it is the one known to pass)
-                if build is None or st.session_state[live_key]["epochs"] or not _failed_at_first_step(error):
-                    raise
-                logging.getLogger(__name__).warning("a run on %s failed at its first step; training a "
-                                                    "freshly built model instead", ns, exc_info=True)
-                model = build()  # and its callbacks anew: the failed fit left the first model without weights
-                result = executor.fit(model, data, config, [*made_for(), live], place, build)
+            result = executor.fit(model, data, config, [*made_for, live], place, build)
             kept = artifacts() if artifacts else None  # in the turn: a run's Keras work is one at a time
     except Exception as error:  # noqa: BLE001 (the turn is already given back; the page must not crash)
         return _record_failure(ns, error, run_id, progress, stop_slot)
@@ -261,14 +253,6 @@ def training_executor():
             logging.getLogger(__name__).warning("%s: training in this process instead", error)
             return LocalExecutor(default_capacity()), f"Training in this app's own process: {error}."
     return LocalExecutor(default_capacity()), None
-
-
-def _failed_at_first_step(error: Exception) -> bool:
-    """Keras (JAX backend) finding a model's variables without values as it traces the first
-    train step. Seen in load tests only, in about one run in fifteen when thirty sessions use
-    Keras at once (the cause is not pinned down; it never happened with one session); the model
-    is left unusable, so `train_live` builds a fresh one and trains it once more."""
-    return isinstance(error, TypeError) and "'NoneType' object is not callable" in str(error)
 
 
 def _record_failure(ns: str, error: Exception, run_id, progress, stop_slot) -> RunRecord:
