@@ -57,7 +57,9 @@ def keras_ready() -> str:
 
     keep_keras_state_between_runs()
     memory.limit_malloc_arenas()  # before the sessions' threads allocate (see nnkit/core/memory.py)
-    return backend.warm_up()
+    name = backend.warm_up()
+    memory.freeze_startup_objects()
+    return name
 
 
 def keep_keras_state_between_runs() -> None:

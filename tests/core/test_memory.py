@@ -30,3 +30,31 @@ def test_threads_freed_small_objects_go_back_to_the_system_after_a_trim():
     kept.clear()
     memory.give_back_freed_memory()
     assert _rss_mib() < before - 50  # ~150 MiB of strings were freed in that thread
+
+
+def test_objects_alive_at_start_up_leave_the_collectors_walks_and_later_garbage_is_still_collected():
+    import subprocess
+    import sys
+
+    # A fresh interpreter: freezing is once per process, and this one's heap is pytest's.
+    script = """
+import gc, weakref
+from nnkit.core import memory
+
+class Node:
+    pass
+
+startup = [Node() for _ in range(1000)]
+memory.freeze_startup_objects()
+frozen = gc.get_freeze_count()
+memory.freeze_startup_objects()  # once per process: nothing more is frozen
+assert gc.get_freeze_count() == frozen >= 1000, (frozen, gc.get_freeze_count())
+a, b = Node(), Node()
+a.other, b.other = b, a  # a cycle made after start-up, as a finished run's models are
+gone = weakref.ref(a)
+del a, b
+gc.collect()
+assert gone() is None
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
