@@ -217,20 +217,23 @@ def train_live(ns: str, label: str, settings: dict[str, Any], model, data, confi
 
 def _without_compiled_steps(model):
     """The model with its compiled train/test/predict steps let go (Keras makes them again
-    if asked), and the previous run's models collected now.
+    if asked), and the previous runs' models collected once they add up.
 
     Why: thirty learners each keep their latest model for its download; its compiled steps
     (and a comparison's other models, held in reference cycles until Python's next full
     collection) are most of what a session adds to the server's memory.
     """
-    import gc
-
     for step in ("train_function", "test_function", "predict_function"):
         if hasattr(model, step):
             setattr(model, step, None)
-    gc.collect()
-    memory.give_back_freed_memory()
+    garbage_collector().collect_if_grown()
     return model
+
+
+@st.cache_resource(show_spinner=False)
+def garbage_collector() -> memory.Collector:
+    """The process's one collector, shared by every session (see `memory.Collector`)."""
+    return memory.Collector()
 
 
 @st.cache_resource(show_spinner=False)

@@ -58,3 +58,29 @@ assert gone() is None
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_a_collection_runs_once_the_process_has_grown_and_not_before():
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    collector = memory.Collector(growth_mib=40)
+    assert memory.resident_mib() > 10
+    assert not collector.collect_if_grown()  # nothing grew since it was made
+    gc.disable()  # only the collector may collect here
+    try:
+        head = Node()
+        head.other, head.payload = head, bytearray(80 * 2**20)  # a finished model: big, in a cycle
+        for page in range(0, len(head.payload), 4096):
+            head.payload[page] = 1  # resident, not just reserved
+        gone = weakref.ref(head)
+        del head
+        assert gone() is not None  # the cycle keeps it until a full collection
+        assert collector.collect_if_grown()
+        assert gone() is None
+        assert not collector.collect_if_grown()  # measured again after collecting
+    finally:
+        gc.enable()
