@@ -90,6 +90,6 @@ def stuck_units_figure(runs: Mapping[str, Sequence[float]]) -> go.Figure:
         fig.add_trace(go.Bar(x=[f"hidden_{j + 1}" for j in range(len(fractions))],
                              y=list(fractions), name=label, marker_color=PALETTE[i % len(PALETTE)]))
     fig.update_yaxes(range=[0, 1], tickformat=".0%", title_text="units stuck")
-    fig.update_layout(title="Dead (ReLU) or saturated units: |f'(z)| < 0.01 on every probe example",
+    fig.update_layout(title="Dead or saturated units: |f'(z)| < 0.01 on all probes",
                       barmode="group")
     return layout(fig, height=340)
